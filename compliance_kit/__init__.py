@@ -1,0 +1,5 @@
+"""compliance-kit: AWS IAM evidence in, audit packages out."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

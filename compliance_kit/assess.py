@@ -1,0 +1,190 @@
+"""Assessment: check results (per account) -> control verdicts per framework.
+
+No renderer computes a verdict: everything a report shows comes from the Assessment built here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .catalog import CheckMeta, Control, Framework
+from .checks.registry import load_all, run_checks
+from .errors import InputError
+from .evidence import Evidence
+from .evidence.values import iso
+from .model import (
+    AccountInfo,
+    CheckResult,
+    ControlResult,
+    ControlStatus,
+    FrameworkResult,
+    ResourceResult,
+    Status,
+)
+from .settings import DEFAULTS, Settings, is_looser
+from .waivers import (
+    Attestation,
+    Exception_,
+    ExceptionStatus,
+    apply_exceptions,
+    load_attestations,
+    load_exceptions,
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    tool_version: str
+    generated_at: str
+    accounts: tuple[AccountInfo, ...]
+    checks: tuple[CheckResult, ...]
+    check_meta: dict[str, CheckMeta]
+    frameworks: tuple[FrameworkResult, ...]
+    catalogs: dict[str, Framework]
+    thresholds: dict[str, int]
+    notes: tuple[str, ...] = field(default=())
+    exceptions: tuple[ExceptionStatus, ...] = field(default=())
+    attestations: tuple[Attestation, ...] = field(default=())
+
+    def check(self, check_id: str) -> CheckResult:
+        return next(c for c in self.checks if c.check_id == check_id)
+
+
+def effective_settings(frameworks: Iterable[Framework], overrides: dict[str, int]) -> tuple[Settings, list[str]]:
+    """Defaults, tightened by what the frameworks ask for, then the user's overrides — never looser than a pin."""
+    values = dict(DEFAULTS)
+    notes = []
+    for framework in frameworks:
+        for name, spec in framework.thresholds.items():
+            if name in values and is_looser(name, values[name], spec["value"]):
+                values[name] = int(spec["value"])
+                notes.append(f"{framework.framework_id} sets {name}={int(spec['value'])}")
+    for name, value in overrides.items():
+        for framework in frameworks:
+            spec = framework.thresholds.get(name)
+            if spec and spec.get("pinned") and is_looser(name, value, spec["value"]):
+                raise InputError(
+                    f"threshold {name}={value} is looser than the {int(spec['value'])} that {framework.framework_id} "
+                    "requires (pinned); use a stricter value or leave it out", file="--threshold")
+    settings = Settings(values).with_overrides(overrides)
+    return settings, notes
+
+
+def _control_verdict(control: Control, statuses: dict[str, CheckResult]) -> tuple[ControlStatus, str]:
+    if control.not_applicable:
+        return ControlStatus.NOT_APPLICABLE, control.not_applicable
+    if not control.checks:
+        return ControlStatus.MANUAL, "no automated check: " + (control.manual or "needs an attestation")
+    results = [statuses[m.check_id] for m in control.checks]
+    by_status: dict[Status, list[str]] = {}
+    for result in results:
+        by_status.setdefault(result.status, []).append(result.check_id)
+    total = len(results)
+    if Status.FAIL in by_status:
+        failing = by_status[Status.FAIL]
+        return ControlStatus.NOT_SATISFIED, f"{len(failing)} of {total} checks fail: {', '.join(failing)}"
+    if Status.ERROR in by_status:
+        erroring = by_status[Status.ERROR]
+        return ControlStatus.NOT_ASSESSED, f"{len(erroring)} of {total} checks could not be assessed: {', '.join(erroring)}"
+    if Status.WAIVED in by_status:
+        waived = by_status[Status.WAIVED]
+        return ControlStatus.WAIVED, f"failures waived by approved exceptions in: {', '.join(waived)}"
+    if Status.PASS in by_status:
+        na = by_status.get(Status.NOT_APPLICABLE, [])
+        extra = f" ({len(na)} not applicable)" if na else ""
+        return ControlStatus.SATISFIED, f"all {total - len(na)} applicable checks pass{extra}"
+    return ControlStatus.NOT_APPLICABLE, "no resource in scope for any mapped check"
+
+
+def merge_accounts(per_account: list[list[CheckResult]]) -> list[CheckResult]:
+    merged: dict[str, list[ResourceResult]] = {}
+    for results in per_account:
+        for result in results:
+            merged.setdefault(result.check_id, []).extend(result.resources)
+    return [CheckResult(cid, tuple(resources)) for cid, resources in sorted(merged.items())]
+
+
+def evaluate_frameworks(frameworks: Iterable[Framework], checks: Iterable[CheckResult],
+                        attestations: Iterable[Attestation] = (), as_of: datetime | None = None) -> tuple[FrameworkResult, ...]:
+    statuses = {c.check_id: c for c in checks}
+    attested = {(a.framework_id, a.control_id): a for a in sorted(attestations, key=lambda a: a.date)}
+    today = (as_of or datetime.now(UTC)).date()
+    out = []
+    for framework in frameworks:
+        controls = []
+        for control in framework.controls:
+            status, reason = _control_verdict(control, statuses)
+            attestation = attested.get((framework.framework_id, control.control_id))
+            record = None
+            if attestation is not None:
+                valid = attestation.date <= today <= attestation.expires()
+                record = attestation.as_dict(valid)
+                if status is ControlStatus.MANUAL and valid:
+                    status = ControlStatus.ATTESTED
+                    reason = f"attested by {attestation.owner} on {attestation.date.isoformat()}: {attestation.statement}"
+                elif status is ControlStatus.MANUAL:
+                    reason = (f"attestation by {attestation.owner} dated {attestation.date.isoformat()} is not valid at "
+                              f"evidence time (valid until {attestation.expires().isoformat()}); " + reason)
+            controls.append(ControlResult(control.control_id, control.title, status,
+                                          tuple(m.check_id for m in control.checks), reason, control.group, record))
+        out.append(FrameworkResult(framework.framework_id, framework.name, framework.version, tuple(controls)))
+    return tuple(out)
+
+
+def account_info(evidence: Evidence) -> AccountInfo:
+    artifacts = tuple(
+        {k: entry.get(k) for k in ("artifact", "key", "file", "api_call", "outcome", "sha256", "bytes", "message")}
+        for entry in evidence.manifest.get("artifacts", [])
+    )
+    return AccountInfo(evidence.account_id, iso(evidence.collected_at) or "", evidence.collected_at_source,
+                       evidence.digest, evidence.directory, artifacts)
+
+
+def assess(
+    evidences: list[Evidence],
+    frameworks: list[Framework],
+    check_meta: dict[str, CheckMeta],
+    *,
+    thresholds: dict[str, int] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    map_accounts: Callable[[Callable[[Evidence], list[CheckResult]], list[Evidence]], Any] | None = None,
+    exceptions: Path | list[Exception_] | None = None,
+    attestations: Path | list[Attestation] | None = None,
+) -> Assessment:
+    registry = load_all()
+    settings, notes = effective_settings(frameworks, thresholds or {})
+    if isinstance(exceptions, Path):
+        exceptions = load_exceptions(exceptions, set(registry))
+    if isinstance(attestations, Path):
+        attestations = load_attestations(attestations, {f.framework_id: f for f in frameworks})
+
+    def run(evidence: Evidence) -> list[CheckResult]:
+        return run_checks(evidence, settings)
+
+    mapper = map_accounts or (lambda fn, items: [fn(e) for e in items])
+    per_account = list(mapper(run, evidences))
+    checks = merge_accounts(per_account)
+    collected = {e.account_id: e.collected_at for e in evidences}
+    statuses: list[ExceptionStatus] = []
+    if exceptions:
+        checks, statuses = apply_exceptions(checks, list(exceptions), collected)
+    as_of = max(collected.values()) if collected else clock()
+    results = evaluate_frameworks(frameworks, checks, attestations or (), as_of)
+    return Assessment(
+        tool_version=__version__,
+        generated_at=iso(clock()) or "",
+        accounts=tuple(account_info(e) for e in sorted(evidences, key=lambda e: e.account_id)),
+        checks=tuple(checks),
+        check_meta=check_meta,
+        frameworks=results,
+        catalogs={f.framework_id: f for f in frameworks},
+        thresholds=dict(settings.thresholds),
+        notes=tuple(notes),
+        exceptions=tuple(statuses),
+        attestations=tuple(attestations or ()),
+    )

@@ -1,0 +1,420 @@
+"""Checks over effective permissions, through the shared policy evaluation core (compliance_kit.policy).
+
+Policy-level checks look at what the customer controls (customer managed and inline policies);
+principal-level checks combine every policy that reaches a principal (own, groups', boundary).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..evidence import Evidence
+from ..evidence.authorization import FILE as AUTHZ
+from ..evidence.authorization import Principal
+from ..model import ResourceResult
+from ..policy import PolicyDocument, PolicySource, PrincipalPermissions, find_escalations
+from ..policy.categories import SENSITIVE_SERVICES, Category, category_actions
+from ..settings import Settings
+from .registry import check, errored, failed, not_applicable, passed, verdict
+from .trust import allow_statements, parse_document
+
+CLOUDSHELL = "arn:aws:iam::aws:policy/AWSCloudShellFullAccess"
+# AWS managed policies whose document is fixed and well known, for exports that omit them from `Policies`.
+KNOWN_AWS_POLICIES = {
+    "arn:aws:iam::aws:policy/AdministratorAccess": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+}
+CLOUDTRAIL_TAMPERING = ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
+                        "cloudtrail:PutEventSelectors")
+IAM_DELEGATION = ("iam:CreateUser", "iam:CreateRole", "iam:AttachUserPolicy", "iam:AttachRolePolicy",
+                  "iam:PutUserPolicy", "iam:PutRolePolicy")
+MFA_KEYS = {"aws:multifactorauthpresent", "aws:multifactorauthage"}
+
+
+@dataclass(frozen=True)
+class Effective:
+    principal: Principal
+    permissions: PrincipalPermissions
+    missing: tuple[str, ...]  # policies that reach the principal but whose document is not in the export
+
+
+def _probe(evidence: Evidence, kind: str) -> str:
+    return f"arn:aws:iam::{evidence.account_id}:{kind}/ck-probe-any"
+
+
+def _managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> PolicyDocument | None:
+    cache_key = ("managed", arn, kind)
+    if cache_key in evidence.cache:
+        return evidence.cache[cache_key]  # type: ignore[no-any-return]
+    policy = evidence.authorization.policies.get(arn)
+    document = None
+    if policy is not None and policy.default_document is not None:
+        raw, pointer = policy.default_document, policy.default_pointer
+    elif arn in KNOWN_AWS_POLICIES:
+        raw, pointer = KNOWN_AWS_POLICIES[arn], None
+    else:
+        raw, pointer = None, None
+    if raw is not None:
+        try:
+            document = PolicyDocument.parse(raw, source=PolicySource(kind=kind, name=name, arn=arn, file=AUTHZ,
+                                                                     pointer=pointer))
+        except ValueError:
+            document = None
+    evidence.cache[cache_key] = document
+    return document
+
+
+def _inline_document(raw: object, kind: str, name: str, pointer: str) -> PolicyDocument | None:
+    try:
+        return PolicyDocument.parse(raw, source=PolicySource(kind=kind, name=name, arn=None, file=AUTHZ, pointer=pointer))
+    except ValueError:
+        return None
+
+
+def effective(evidence: Evidence, principal: Principal) -> Effective:
+    """Every identity policy that reaches the principal, plus its boundary, cached per principal."""
+    cache_key = ("effective", principal.arn)
+    if cache_key in evidence.cache:
+        return evidence.cache[cache_key]  # type: ignore[no-any-return]
+    details = evidence.authorization
+    documents: list[PolicyDocument] = []
+    missing: list[str] = []
+    sources: list[tuple[Principal, str]] = [(principal, "")]
+    if principal.kind == "user":
+        for group_name in principal.groups:
+            group = details.group(group_name)
+            if group is None:
+                missing.append(f"group {group_name} (not in the export)")
+            else:
+                sources.append((group, "group_"))
+    for owner, prefix in sources:
+        for inline in owner.inline:
+            doc = _inline_document(inline.document, f"{prefix}inline", inline.name, inline.pointer)
+            if doc is None:
+                missing.append(f"inline policy {inline.name} (unreadable)")
+            else:
+                documents.append(doc)
+        for attached in owner.attached:
+            doc = _managed_document(evidence, attached.arn, f"{prefix}managed", attached.name)
+            if doc is None:
+                missing.append(attached.arn)
+            else:
+                documents.append(doc)
+    boundary = None
+    if principal.boundary_arn:
+        boundary = _managed_document(evidence, principal.boundary_arn, "boundary", principal.boundary_arn.rsplit("/", 1)[-1])
+        if boundary is None:
+            missing.append(f"permissions boundary {principal.boundary_arn}")
+    result = Effective(principal, PrincipalPermissions(identity=documents, boundary=boundary,
+                                                       account_id=evidence.account_id), tuple(missing))
+    evidence.cache[cache_key] = result
+    return result
+
+
+def _grant_text(grant: object) -> str:
+    source = getattr(grant, "source", None)
+    sid = getattr(grant, "sid", None)
+    index = getattr(grant, "statement_index", None)
+    name = getattr(source, "name", "?")
+    kind = str(getattr(source, "kind", "")).replace("_", " ")
+    where = f"statement {sid}" if sid else f"statement {index}"
+    return f"{kind} policy {name}, {where}"
+
+
+def _grant_pointer(grant: object) -> str | None:
+    source = getattr(grant, "source", None)
+    pointer = getattr(source, "pointer", None)
+    index = getattr(grant, "statement_index", None)
+    if pointer and index is not None:
+        return f"{pointer}/Statement/{index}"
+    return pointer
+
+
+def _missing_reason(missing: tuple[str, ...]) -> str:
+    shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    return f"not assessed: policies reaching this principal are not in the export: {shown}"
+
+
+def _principals(evidence: Evidence, groups: bool = True) -> tuple[Principal, ...]:
+    details = evidence.authorization
+    return (*details.users, *(details.groups if groups else ()), *details.roles)
+
+
+@check("principal_has_admin_access", needs=["authorization_details"])
+def principal_has_admin_access(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    for principal in _principals(evidence):
+        eff = effective(evidence, principal)
+        grant = eff.permissions.full_admin()
+        if grant is not None:
+            yield failed(principal.kind, principal.arn, f"full administrator through {_grant_text(grant)}",
+                         AUTHZ, _grant_pointer(grant))
+        elif eff.missing:
+            yield errored(principal.kind, principal.arn, _missing_reason(eff.missing), AUTHZ, principal.pointer)
+        else:
+            yield passed(principal.kind, principal.arn, "no full administrator access", AUTHZ, principal.pointer)
+
+
+def _policy_documents(evidence: Evidence) -> Iterator[tuple[str, str, PolicyDocument | None, str]]:
+    """(resource type, id, document, pointer) for customer managed and inline policies."""
+    details = evidence.authorization
+    for policy in sorted(details.policies.values(), key=lambda p: p.arn):
+        if policy.is_aws_managed:
+            continue
+        yield "policy", policy.arn, _managed_document(evidence, policy.arn, "managed", policy.name), \
+            policy.default_pointer or policy.pointer
+    for principal in details.principals():
+        for inline in principal.inline:
+            doc = _inline_document(inline.document, "inline", inline.name, inline.pointer)
+            yield "inline_policy", f"{principal.arn} (inline {inline.name})", doc, inline.pointer
+
+
+@check("customer_policy_allows_full_admin", needs=["authorization_details"])
+def customer_policy_allows_full_admin(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    attachments = evidence.authorization.attachments()
+    for rtype, rid, doc, pointer in _policy_documents(evidence):
+        if rtype != "policy":
+            continue
+        if doc is None:
+            yield errored(rtype, rid, "not assessed: default version document missing or unreadable", AUTHZ, pointer)
+            continue
+        grant = PrincipalPermissions(identity=[doc], boundary=None, account_id=evidence.account_id).full_admin()
+        where = "" if attachments.get(rid) else " (not attached)"
+        yield verdict(grant is not None, rtype, rid, f"allows \"*\" on \"*\" ({_grant_text(grant)}){where}",
+                      "does not allow full administrator access", AUTHZ, _grant_pointer(grant) if grant else pointer)
+
+
+@check("inline_policy_allows_full_admin", needs=["authorization_details"])
+def inline_policy_allows_full_admin(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    for rtype, rid, doc, pointer in _policy_documents(evidence):
+        if rtype != "inline_policy":
+            continue
+        if doc is None:
+            yield errored(rtype, rid, "not assessed: inline document unreadable", AUTHZ, pointer)
+            continue
+        grant = PrincipalPermissions(identity=[doc], boundary=None, account_id=evidence.account_id).full_admin()
+        yield verdict(grant is not None, rtype, rid, "inline policy allows \"*\" on \"*\"",
+                      "does not allow full administrator access", AUTHZ, _grant_pointer(grant) if grant else pointer)
+
+
+def _policy_level(evidence: Evidence, test: str) -> Iterator[ResourceResult]:
+    for rtype, rid, doc, pointer in _policy_documents(evidence):
+        if doc is None:
+            yield errored(rtype, rid, "not assessed: document missing or unreadable", AUTHZ, pointer)
+            continue
+        perms = PrincipalPermissions(identity=[doc], boundary=None, account_id=evidence.account_id)
+        hits: list[tuple[str, object]] = []
+        if test == "service_wildcard":
+            hits = [(", ".join(getattr(g, "actions", ()) or ("NotAction",)), g)
+                    for g in perms.service_wildcards(SENSITIVE_SERVICES)]
+        elif test == "passrole":
+            decision = perms.allows("iam:PassRole", _probe(evidence, "role"))
+            hits = [("iam:PassRole on any role", g) for g in decision.grants[:1]] if decision.allowed else []
+        elif test == "assume":
+            decision = perms.allows("sts:AssumeRole", _probe(evidence, "role"))
+            hits = [("sts:AssumeRole on any role", g) for g in decision.grants[:1]] if decision.allowed else []
+        elif test == "kms":
+            key = f"arn:aws:kms:us-east-1:{evidence.account_id}:key/ck-probe-any"
+            for action in ("kms:Decrypt", "kms:ReEncryptFrom"):
+                decision = perms.allows(action, key)
+                if decision.allowed:
+                    hits.append((f"{action} on any key", decision.grants[0] if decision.grants else None))
+        elif test == "cloudtrail":
+            trail = f"arn:aws:cloudtrail:us-east-1:{evidence.account_id}:trail/ck-probe-any"
+            for action in CLOUDTRAIL_TAMPERING:
+                decision = perms.allows(action, trail)
+                if decision.allowed:
+                    hits.append((action, decision.grants[0] if decision.grants else None))
+        if hits:
+            what = ", ".join(sorted({h for h, _ in hits}))
+            grant = hits[0][1]
+            yield failed(rtype, rid, f"allows {what} ({_grant_text(grant)})", AUTHZ, _grant_pointer(grant) or pointer)
+        else:
+            yield passed(rtype, rid, "not allowed", AUTHZ, pointer)
+
+
+@check("policy_allows_service_wildcard", needs=["authorization_details"])
+def policy_allows_service_wildcard(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    yield from _policy_level(evidence, "service_wildcard")
+
+
+@check("policy_allows_passrole_to_any_role", needs=["authorization_details"])
+def policy_allows_passrole_to_any_role(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    yield from _policy_level(evidence, "passrole")
+
+
+@check("policy_allows_assume_any_role", needs=["authorization_details"])
+def policy_allows_assume_any_role(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    yield from _policy_level(evidence, "assume")
+
+
+@check("policy_allows_kms_decrypt_on_all_keys", needs=["authorization_details"])
+def policy_allows_kms_decrypt_on_all_keys(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    yield from _policy_level(evidence, "kms")
+
+
+@check("policy_allows_cloudtrail_tampering", needs=["authorization_details"])
+def policy_allows_cloudtrail_tampering(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    yield from _policy_level(evidence, "cloudtrail")
+
+
+@check("policy_allows_notaction", needs=["authorization_details"])
+def policy_allows_notaction(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    details = evidence.authorization
+    items: list[tuple[str, str, object, str]] = [
+        ("policy", p.arn, p.default_document, p.default_pointer or p.pointer)
+        for p in sorted(details.policies.values(), key=lambda p: p.arn) if not p.is_aws_managed
+    ]
+    items += [("inline_policy", f"{pr.arn} (inline {i.name})", i.document, i.pointer)
+              for pr in details.principals() for i in pr.inline]
+    for rtype, rid, raw, pointer in items:
+        document = parse_document(raw)
+        if document is None:
+            yield errored(rtype, rid, "not assessed: document missing or unreadable", AUTHZ, pointer)
+            continue
+        statements = document.get("Statement")
+        statements = statements if isinstance(statements, list) else [statements]
+        hits = [i for i, s in enumerate(statements) if isinstance(s, dict) and s.get("Effect") == "Allow" and "NotAction" in s]
+        yield verdict(bool(hits), rtype, rid, f"Allow with NotAction (statement {hits[0] if hits else ''}): grants "
+                      "everything not listed, including future actions", "no Allow with NotAction", AUTHZ,
+                      f"{pointer}/Statement/{hits[0]}" if hits else pointer)
+
+
+HEADLINE = ("Policy", "Permission", "AccessKey", "Secret", "Credential", "Token", "GetObject", "Decrypt",
+            "Parameter", "LoginProfile")
+
+
+def _headline_first(name: str) -> tuple[int, str]:
+    return (0 if any(word.lower() in name.lower() for word in HEADLINE) else 1, name)
+
+
+def _principal_category(evidence: Evidence, actions: tuple[str, ...] | frozenset[str], label: str) -> Iterator[ResourceResult]:
+    for principal in _principals(evidence, groups=False):
+        eff = effective(evidence, principal)
+        admin = eff.permissions.full_admin()
+        if admin is not None:
+            yield failed(principal.kind, principal.arn, f"full administrator: all {label} on any resource "
+                         f"({_grant_text(admin)})", AUTHZ, _grant_pointer(admin))
+            continue
+        found = eff.permissions.allowed_actions_in(actions)
+        if found:
+            names = sorted({a for a, _ in found}, key=_headline_first)
+            shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+            grant = found[0][1]
+            yield failed(principal.kind, principal.arn, f"{label} on any resource: {shown} ({_grant_text(grant)})",
+                         AUTHZ, _grant_pointer(grant))
+        elif eff.missing:
+            yield errored(principal.kind, principal.arn, _missing_reason(eff.missing), AUTHZ, principal.pointer)
+        else:
+            yield passed(principal.kind, principal.arn, f"no {label} on any resource", AUTHZ, principal.pointer)
+
+
+@check("principal_can_exfiltrate_data", needs=["authorization_details"])
+def principal_can_exfiltrate_data(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    yield from _principal_category(evidence, category_actions(Category.DATA_EXFILTRATION), "data-read actions")
+
+
+@check("principal_can_expose_credentials", needs=["authorization_details"])
+def principal_can_expose_credentials(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    yield from _principal_category(evidence, category_actions(Category.CREDENTIAL_EXPOSURE), "credential-exposure actions")
+
+
+@check("principal_can_modify_resource_policies", needs=["authorization_details"])
+def principal_can_modify_resource_policies(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    yield from _principal_category(evidence, category_actions(Category.RESOURCE_EXPOSURE), "resource-policy changes")
+
+
+@check("principal_can_escalate_privileges", needs=["authorization_details"])
+def principal_can_escalate_privileges(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    for principal in _principals(evidence, groups=False):
+        eff = effective(evidence, principal)
+        if eff.permissions.full_admin() is not None:
+            yield not_applicable(principal.kind, principal.arn, "already a full administrator (see principal_has_admin_access)",
+                                 AUTHZ, principal.pointer)
+            continue
+        escalations = find_escalations(eff.permissions)
+        if escalations:
+            first = escalations[0]
+            methods = "; ".join(f"{e.method} ({', '.join(e.actions)})" for e in escalations[:4])
+            more = f" and {len(escalations) - 4} more" if len(escalations) > 4 else ""
+            grant = first.grants[0] if first.grants else None
+            yield failed(principal.kind, principal.arn, f"can escalate privileges: {methods}{more}", AUTHZ,
+                         _grant_pointer(grant) if grant else principal.pointer)
+        elif eff.missing:
+            yield errored(principal.kind, principal.arn, _missing_reason(eff.missing), AUTHZ, principal.pointer)
+        else:
+            yield passed(principal.kind, principal.arn, "no privilege-escalation method allowed", AUTHZ, principal.pointer)
+
+
+def _is_privileged(evidence: Evidence, principal: Principal) -> bool:
+    eff = effective(evidence, principal)
+    return eff.permissions.full_admin() is not None or bool(find_escalations(eff.permissions))
+
+
+@check("privileged_role_trust_without_mfa", needs=["authorization_details"])
+def privileged_role_trust_without_mfa(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    for role in evidence.authorization.roles:
+        if not _is_privileged(evidence, role):
+            continue
+        statements = allow_statements(role.trust_policy)
+        if statements is None:
+            yield errored("role", role.arn, "not assessed: trust policy unreadable", AUTHZ, role.trust_pointer)
+            continue
+        human = [s for s in statements if s.principals.get("AWS") or "*" in s.principals]
+        unprotected = [s for s in human if not (s.condition_keys() & MFA_KEYS)]
+        if not human:
+            yield passed("role", role.arn, "privileged role assumed only by services or federation", AUTHZ, role.trust_pointer)
+        else:
+            yield verdict(bool(unprotected), "role", role.arn,
+                          "privileged role assumable by IAM principals without an aws:MultiFactorAuthPresent condition",
+                          "privileged role requires MFA to assume", AUTHZ,
+                          f"{role.trust_pointer}/Statement/{unprotected[0].index}" if unprotected else role.trust_pointer)
+
+
+@check("privileged_role_session_too_long", needs=["authorization_details"])
+def privileged_role_session_too_long(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    limit = settings.privileged_session_max_seconds
+    for role in evidence.authorization.roles:
+        if not _is_privileged(evidence, role):
+            continue
+        duration = role.max_session_duration or 3600
+        yield verdict(duration > limit, "role", role.arn,
+                      f"privileged role sessions may last {duration // 3600}h{(duration % 3600) // 60:02d} (limit {limit}s)",
+                      f"privileged role sessions last at most {duration}s", AUTHZ, f"{role.pointer}/MaxSessionDuration")
+
+
+@check("iam_delegation_without_permissions_boundary", needs=["authorization_details"])
+def iam_delegation_without_permissions_boundary(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    for principal in _principals(evidence, groups=False):
+        eff = effective(evidence, principal)
+        if eff.permissions.full_admin() is not None:
+            continue
+        target = _probe(evidence, "role")
+        delegated = [a for a in IAM_DELEGATION if eff.permissions.allows(a, target).allowed
+                     or eff.permissions.allows(a, _probe(evidence, "user")).allowed]
+        if not delegated:
+            continue
+        yield verdict(principal.boundary_arn is None, principal.kind, principal.arn,
+                      f"can {', '.join(delegated[:3])} but has no permissions boundary",
+                      f"IAM delegation constrained by boundary {principal.boundary_arn}", AUTHZ, principal.pointer)
+
+
+@check("customer_policy_unused", needs=["authorization_details"])
+def customer_policy_unused(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    attachments = evidence.authorization.attachments()
+    for policy in sorted(evidence.authorization.policies.values(), key=lambda p: p.arn):
+        if policy.is_aws_managed:
+            continue
+        users = attachments.get(policy.arn, [])
+        yield verdict(not users, "policy", policy.arn, "attached to nothing (and no permissions boundary use)",
+                      f"used by {len(users)} principal(s)", AUTHZ, policy.pointer)
+
+
+@check("cloudshell_full_access_attached", needs=["authorization_details"])
+def cloudshell_full_access_attached(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    holders = [p for p in evidence.authorization.principals() if any(a.arn == CLOUDSHELL for a in p.attached)]
+    for principal in holders:
+        attached = next(a for a in principal.attached if a.arn == CLOUDSHELL)
+        yield failed(principal.kind, principal.arn, "AWSCloudShellFullAccess attached", AUTHZ, attached.pointer)
+    if not holders:
+        yield passed("account", evidence.account_id, "AWSCloudShellFullAccess is attached to nothing", AUTHZ, "/")

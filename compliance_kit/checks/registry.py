@@ -1,0 +1,114 @@
+"""The check registry and engine: pure functions over Evidence, registered by a stable id."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ..evidence import Evidence, EvidenceUnavailable
+from ..evidence.artifacts import BY_NAME
+from ..model import CheckResult, EvidenceRef, ResourceResult, Status
+from ..settings import Settings
+
+log = logging.getLogger(__name__)
+
+CheckFunction = Callable[[Evidence, Settings], Iterable[ResourceResult]]
+
+
+@dataclass(frozen=True)
+class CheckDef:
+    check_id: str
+    needs: tuple[str, ...]
+    function: CheckFunction
+    module: str
+    uses: tuple[str, ...] = ()  # artifacts consulted for some resources only (those resources ERROR without them)
+
+
+REGISTRY: dict[str, CheckDef] = {}
+
+
+def check(check_id: str, *, needs: Iterable[str], uses: Iterable[str] = ()) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check. `needs` names the artifacts without which it cannot give a verdict."""
+    needed, used = tuple(needs), tuple(uses)
+    unknown = [n for n in (*needed, *used) if n not in BY_NAME]
+    if unknown:
+        raise ValueError(f"{check_id}: unknown artifacts {unknown}")
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if check_id in REGISTRY:
+            raise ValueError(f"duplicate check id {check_id}")
+        REGISTRY[check_id] = CheckDef(check_id, needed, function, function.__module__, used)
+        return function
+
+    return register
+
+
+def _account_result(evidence: Evidence, status: Status, reason: str, file: str | None) -> ResourceResult:
+    ref = EvidenceRef(file) if file else None
+    return ResourceResult("account", evidence.account_id, status, reason, ref, evidence.account_id)
+
+
+def run_check(definition: CheckDef, evidence: Evidence, settings: Settings) -> CheckResult:
+    """ERROR, with the reason, when needed evidence is missing, denied or malformed; never PASS."""
+    reasons = [r for r in (evidence.unavailable_reason(a) for a in definition.needs) if r]
+    if reasons:
+        file = BY_NAME[definition.needs[0]].filename
+        return CheckResult(definition.check_id, (
+            _account_result(evidence, Status.ERROR, "not assessed: " + "; ".join(reasons), file),))
+    try:
+        results = tuple(definition.function(evidence, settings))
+    except EvidenceUnavailable as exc:
+        return CheckResult(definition.check_id, (
+            _account_result(evidence, Status.ERROR, f"not assessed: {exc.reason}", BY_NAME[exc.artifact].filename),))
+    except Exception as exc:  # a defect in one check must not hide the others, nor pass
+        log.exception("check %s failed", definition.check_id)
+        return CheckResult(definition.check_id, (
+            _account_result(evidence, Status.ERROR, f"not assessed: internal error {type(exc).__name__}: {exc}", None),))
+    if not results:
+        results = (_account_result(evidence, Status.NOT_APPLICABLE, "nothing in scope", None),)
+    stamped = tuple(r if r.account_id else _with_account(r, evidence.account_id) for r in results)
+    return CheckResult(definition.check_id, stamped)
+
+
+def _with_account(result: ResourceResult, account_id: str) -> ResourceResult:
+    return ResourceResult(result.resource_type, result.resource_id, result.status, result.reason,
+                          result.evidence, account_id)
+
+
+def run_checks(evidence: Evidence, settings: Settings, check_ids: Iterable[str] | None = None) -> list[CheckResult]:
+    load_all()
+    ids = sorted(check_ids) if check_ids is not None else sorted(REGISTRY)
+    return [run_check(REGISTRY[i], evidence, settings) for i in ids]
+
+
+def load_all() -> dict[str, CheckDef]:
+    from . import account, groups, password_policy, permissions, roles, root, users  # noqa: F401
+
+    return REGISTRY
+
+
+# Small constructors so checks read as statements of fact.
+def passed(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
+    return ResourceResult(rtype, rid, Status.PASS, reason, EvidenceRef(file, pointer))
+
+
+def failed(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
+    return ResourceResult(rtype, rid, Status.FAIL, reason, EvidenceRef(file, pointer))
+
+
+def errored(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
+    return ResourceResult(rtype, rid, Status.ERROR, reason, EvidenceRef(file, pointer))
+
+
+def not_applicable(rtype: str, rid: str, reason: str, file: str | None = None,
+                   pointer: str | None = None) -> ResourceResult:
+    return ResourceResult(rtype, rid, Status.NOT_APPLICABLE, reason, EvidenceRef(file, pointer) if file else None)
+
+
+def verdict(condition_failed: bool, rtype: str, rid: str, fail_reason: str, pass_reason: str,
+            file: str, pointer: str | None = None) -> ResourceResult:
+    if condition_failed:
+        return failed(rtype, rid, fail_reason, file, pointer)
+    return passed(rtype, rid, pass_reason, file, pointer)
+

@@ -1,0 +1,148 @@
+"""Role checks: trust policies, usage, and the roles an account should have."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..evidence import Evidence
+from ..evidence.authorization import FILE as AUTHZ
+from ..evidence.authorization import Principal
+from ..evidence.values import days_between, iso
+from ..model import ResourceResult
+from ..settings import Settings
+from .registry import check, errored, failed, not_applicable, passed, verdict
+from .trust import account_of, allow_statements, is_any_principal, restricts_identity
+
+SUPPORT_POLICY = "arn:aws:iam::aws:policy/AWSSupportAccess"
+BREAK_GLASS = re.compile(r"break.?glass|emergency|firecall|fire.?fighter", re.I)
+SERVICE_LINKED = "/aws-service-role/"
+
+
+def _trust_error(role: Principal) -> ResourceResult:
+    return errored("role", role.arn, "not assessed: trust policy unreadable", AUTHZ, role.trust_pointer)
+
+
+@check("role_trust_allows_any_principal", needs=["authorization_details"])
+def role_trust_allows_any_principal(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    for role in evidence.authorization.roles:
+        statements = allow_statements(role.trust_policy)
+        if statements is None:
+            yield _trust_error(role)
+            continue
+        open_ = [s for s in statements if is_any_principal(s) and not restricts_identity(s)]
+        if open_:
+            yield failed("role", role.arn, "trust policy admits any AWS principal ('*') without an identity condition",
+                         AUTHZ, f"{role.trust_pointer}/Statement/{open_[0].index}")
+        else:
+            yield passed("role", role.arn, "trust policy names its principals", AUTHZ, role.trust_pointer)
+
+
+@check("role_trust_cross_account_without_external_id", needs=["authorization_details"])
+def role_trust_cross_account_without_external_id(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    own = evidence.account_id
+    for role in evidence.authorization.roles:
+        statements = allow_statements(role.trust_policy)
+        if statements is None:
+            yield _trust_error(role)
+            continue
+        exposed: list[tuple[int, str]] = []
+        external = False
+        for statement in statements:
+            foreign = sorted({
+                acct for p in statement.principals.get("AWS", ())
+                if (acct := account_of(p)) and acct != own
+            })
+            if not foreign:
+                continue
+            external = True
+            has_id = bool(statement.condition_values("sts:ExternalId"))
+            if not has_id and not restricts_identity(statement):
+                exposed.extend((statement.index, a) for a in foreign)
+        if exposed:
+            accounts = ", ".join(sorted({a for _, a in exposed}))
+            yield failed("role", role.arn, f"trusts account(s) {accounts} without an sts:ExternalId condition",
+                         AUTHZ, f"{role.trust_pointer}/Statement/{exposed[0][0]}")
+        elif external:
+            yield passed("role", role.arn, "cross-account trust requires sts:ExternalId", AUTHZ, role.trust_pointer)
+
+
+def _oidc_subject_ok(provider: str, statement_values: list[tuple[str, str]]) -> bool:
+    return any(value.strip() not in {"*", ""} and not re.fullmatch(r"[^:]*:\*", value) for _, value in statement_values)
+
+
+@check("role_oidc_trust_without_subject_condition", needs=["authorization_details"])
+def role_oidc_trust_without_subject_condition(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    for role in evidence.authorization.roles:
+        statements = allow_statements(role.trust_policy)
+        if statements is None:
+            yield _trust_error(role)
+            continue
+        web = [s for s in statements if any("AssumeRoleWithWebIdentity".lower() in a.lower() or a == "*"
+                                            for a in s.actions) and s.principals.get("Federated")]
+        if not web:
+            continue
+        missing = []
+        for statement in web:
+            for provider in statement.principals["Federated"]:
+                host = provider.split("oidc-provider/", 1)[-1]
+                key = f"{host}:aud" if host.startswith("cognito-identity") else f"{host}:sub"
+                if not _oidc_subject_ok(host, statement.condition_values(key)):
+                    missing.append((statement.index, key))
+        if missing:
+            yield failed("role", role.arn, f"web-identity trust without a specific {missing[0][1]} condition",
+                         AUTHZ, f"{role.trust_pointer}/Statement/{missing[0][0]}")
+        else:
+            yield passed("role", role.arn, "web-identity trust pinned to a subject", AUTHZ, role.trust_pointer)
+
+
+@check("role_unused", needs=["authorization_details"])
+def role_unused(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    limit = settings.role_unused_days
+    for role in evidence.authorization.roles:
+        if role.path.startswith(SERVICE_LINKED):
+            yield not_applicable("role", role.arn, "service-linked role, managed by AWS", AUTHZ, role.pointer)
+            continue
+        if not role.last_used_recorded:
+            yield errored("role", role.arn, "not assessed: the export has no RoleLastUsed for this role",
+                          AUTHZ, role.pointer)
+            continue
+        pointer = f"{role.pointer}/RoleLastUsed"
+        if role.last_used is not None:
+            idle = days_between(role.last_used, evidence.collected_at)
+            yield verdict(idle >= limit, "role", role.arn,
+                          f"last used {iso(role.last_used)}, {idle} days before collection (limit {limit})",
+                          f"used {idle} days before collection", AUTHZ, pointer)
+        elif role.created is not None:
+            age = days_between(role.created, evidence.collected_at)
+            yield verdict(age >= limit, "role", role.arn,
+                          f"never used since creation {age} days before collection (limit {limit})",
+                          f"never used, but created only {age} days before collection", AUTHZ, pointer)
+        else:
+            yield errored("role", role.arn, "not assessed: no last-use or creation date", AUTHZ, pointer)
+
+
+@check("support_role_missing", needs=["authorization_details"])
+def support_role_missing(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    holders = evidence.authorization.attachments().get(SUPPORT_POLICY, [])
+    holders = [p for p in holders if any(a.arn == SUPPORT_POLICY for a in p.attached)]
+    if holders:
+        names = ", ".join(f"{p.kind} {p.name}" for p in holders[:5])
+        yield passed("account", evidence.account_id, f"AWSSupportAccess is attached to {names}", AUTHZ, holders[0].pointer)
+    else:
+        yield failed("account", evidence.account_id, "no user, group or role has AWSSupportAccess", AUTHZ, "/")
+
+
+@check("break_glass_role_missing", needs=["authorization_details"])
+def break_glass_role_missing(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
+    found = [
+        r for r in evidence.authorization.roles
+        if BREAK_GLASS.search(r.name) or any(BREAK_GLASS.search(f"{k} {v}") for k, v in r.tags)
+    ]
+    if found:
+        yield passed("account", evidence.account_id,
+                     f"break-glass role(s): {', '.join(r.name for r in found[:5])} (monitoring of their use needs "
+                     "an attestation)", AUTHZ, found[0].pointer)
+    else:
+        yield failed("account", evidence.account_id,
+                     "no role named or tagged as break-glass / emergency access", AUTHZ, "/RoleDetailList")

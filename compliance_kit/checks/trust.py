@@ -1,0 +1,93 @@
+"""Reading role trust policies: who may assume a role, and under which conditions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from ..evidence.values import as_list
+
+ASSUME_ACTIONS = {"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml", "sts:*", "*"}
+IDENTITY_CONDITION_KEYS = {
+    "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
+    "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:userid", "aws:sourceorgid",
+}
+
+
+@dataclass(frozen=True)
+class TrustStatement:
+    index: int
+    principals: dict[str, tuple[str, ...]]  # "AWS" | "Service" | "Federated" | "*" -> values
+    actions: tuple[str, ...]
+    conditions: dict[str, dict[str, tuple[str, ...]]]  # operator -> key (lower-case) -> values
+
+    def condition_keys(self) -> set[str]:
+        return {key for keys in self.conditions.values() for key in keys}
+
+    def condition_values(self, key: str) -> list[tuple[str, str]]:
+        """(operator, value) pairs for a condition key (case-insensitive)."""
+        out = []
+        for operator, keys in self.conditions.items():
+            for value in keys.get(key.lower(), ()):
+                out.append((operator, value))
+        return out
+
+
+def parse_document(document: Any) -> dict[str, Any] | None:
+    if isinstance(document, str):
+        text = unquote(document) if document.lstrip().startswith("%") else document
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError:
+            return None
+    return document if isinstance(document, dict) else None
+
+
+def allow_statements(document: Any) -> list[TrustStatement] | None:
+    """Allow statements that grant an assume-role action; None if the document is unreadable."""
+    parsed = parse_document(document)
+    if parsed is None:
+        return None
+    out = []
+    for index, statement in enumerate(as_list(parsed.get("Statement"))):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = tuple(str(a) for a in as_list(statement.get("Action")))
+        if not any(a.lower() in ASSUME_ACTIONS for a in actions):
+            continue
+        raw_principal = statement.get("Principal")
+        principals: dict[str, tuple[str, ...]] = {}
+        if raw_principal == "*":
+            principals["*"] = ("*",)
+        elif isinstance(raw_principal, dict):
+            for kind, values in raw_principal.items():
+                principals[str(kind)] = tuple(str(v) for v in as_list(values))
+        conditions: dict[str, dict[str, tuple[str, ...]]] = {}
+        for operator, block in (statement.get("Condition") or {}).items():
+            if isinstance(block, dict):
+                conditions[str(operator)] = {
+                    str(k).lower(): tuple(str(v) for v in as_list(val)) for k, val in block.items()
+                }
+        out.append(TrustStatement(index, principals, actions, conditions))
+    return out
+
+
+def account_of(principal: str) -> str | None:
+    """The account id an AWS principal names: a bare id or an ARN; None for '*'."""
+    if principal.isdigit() and len(principal) == 12:
+        return principal
+    if principal.startswith("arn:"):
+        parts = principal.split(":")
+        if len(parts) > 4 and parts[4]:
+            return parts[4]
+    return None
+
+
+def is_any_principal(statement: TrustStatement) -> bool:
+    return "*" in statement.principals or "*" in statement.principals.get("AWS", ())
+
+
+def restricts_identity(statement: TrustStatement) -> bool:
+    return bool(statement.condition_keys() & IDENTITY_CONDITION_KEYS)

@@ -1,0 +1,246 @@
+"""GetAccountAuthorizationDetails: users, groups, roles and managed policies as typed records.
+
+Tolerates the quirks of real exports: a single object where a list is expected, policies that
+principals reference but that are missing from `Policies`, booleans written as strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .values import as_list, parse_bool, parse_time
+
+FILE = "get-account-authorization-details.json"
+
+
+class AuthorizationDetailsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class AttachedPolicy:
+    arn: str
+    name: str
+    pointer: str
+
+
+@dataclass(frozen=True)
+class InlinePolicy:
+    name: str
+    document: Any
+    pointer: str  # JSON pointer to the document
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "user" | "group" | "role"
+    name: str
+    arn: str
+    principal_id: str
+    path: str
+    pointer: str  # JSON pointer to the entry in the file
+    created: datetime | None
+    attached: tuple[AttachedPolicy, ...]
+    inline: tuple[InlinePolicy, ...]
+    tags: tuple[tuple[str, str], ...] = ()
+    groups: tuple[str, ...] = ()  # users: group names
+    boundary_arn: str | None = None
+    trust_policy: Any = None  # roles
+    trust_pointer: str | None = None
+    last_used: datetime | None = None  # roles: RoleLastUsed.LastUsedDate
+    last_used_recorded: bool = False  # roles: the export carries RoleLastUsed at all
+    max_session_duration: int | None = None  # roles, seconds
+    instance_profiles: tuple[str, ...] = ()
+
+    def tag(self, key: str) -> str | None:
+        lowered = key.lower()
+        return next((v for k, v in self.tags if k.lower() == lowered), None)
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    arn: str
+    name: str
+    policy_id: str
+    pointer: str
+    default_document: Any
+    default_pointer: str | None
+    attachment_count: int | None
+    boundary_usage_count: int | None
+    is_attachable: bool
+
+    @property
+    def is_aws_managed(self) -> bool:
+        return ":aws:policy/" in self.arn
+
+
+@dataclass(frozen=True)
+class AuthorizationDetails:
+    users: tuple[Principal, ...]
+    groups: tuple[Principal, ...]
+    roles: tuple[Principal, ...]
+    policies: dict[str, ManagedPolicy] = field(hash=False)
+    truncated: bool = False
+
+    def group(self, name: str) -> Principal | None:
+        return self._groups_by_name.get(name)
+
+    @property
+    def _groups_by_name(self) -> dict[str, Principal]:
+        cache = self.__dict__.get("_gcache")
+        if cache is None:
+            cache = {g.name: g for g in self.groups}
+            object.__setattr__(self, "_gcache", cache)
+        return cache
+
+    def members(self, group_name: str) -> tuple[Principal, ...]:
+        cache = self.__dict__.get("_mcache")
+        if cache is None:
+            cache = {}
+            for user in self.users:
+                for g in user.groups:
+                    cache.setdefault(g, []).append(user)
+            object.__setattr__(self, "_mcache", cache)
+        return tuple(cache.get(group_name, ()))
+
+    def attachments(self) -> dict[str, list[Principal]]:
+        """Policy ARN -> principals it is attached to (or that use it as a permissions boundary)."""
+        cache = self.__dict__.get("_acache")
+        if cache is None:
+            cache = {}
+            for principal in (*self.users, *self.groups, *self.roles):
+                for policy in principal.attached:
+                    cache.setdefault(policy.arn, []).append(principal)
+                if principal.boundary_arn:
+                    cache.setdefault(principal.boundary_arn, []).append(principal)
+            object.__setattr__(self, "_acache", cache)
+        return cache
+
+    def principals(self) -> tuple[Principal, ...]:
+        return (*self.users, *self.groups, *self.roles)
+
+
+def _tags(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for tag in as_list(entry.get("Tags")):
+        if isinstance(tag, dict) and "Key" in tag:
+            out.append((str(tag["Key"]), str(tag.get("Value", ""))))
+    return tuple(out)
+
+
+def _attached(entry: dict[str, Any], base: str) -> tuple[AttachedPolicy, ...]:
+    out = []
+    for i, item in enumerate(as_list(entry.get("AttachedManagedPolicies"))):
+        if isinstance(item, dict) and item.get("PolicyArn"):
+            arn = str(item["PolicyArn"])
+            out.append(AttachedPolicy(arn, str(item.get("PolicyName") or arn.rsplit("/", 1)[-1]),
+                                      f"{base}/AttachedManagedPolicies/{i}"))
+    return tuple(out)
+
+
+def _inline(entry: dict[str, Any], key: str, base: str) -> tuple[InlinePolicy, ...]:
+    out = []
+    for i, item in enumerate(as_list(entry.get(key))):
+        if isinstance(item, dict):
+            out.append(InlinePolicy(str(item.get("PolicyName", f"#{i}")), item.get("PolicyDocument"),
+                                    f"{base}/{key}/{i}/PolicyDocument"))
+    return tuple(out)
+
+
+def _boundary(entry: dict[str, Any]) -> str | None:
+    boundary = entry.get("PermissionsBoundary")
+    if isinstance(boundary, dict) and boundary.get("PermissionsBoundaryArn"):
+        return str(boundary["PermissionsBoundaryArn"])
+    return None
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise AuthorizationDetailsError(f"{key} is not a list")
+    return value
+
+
+def _require(entry: Any, pointer: str, *keys: str) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise AuthorizationDetailsError(f"{pointer}: expected an object")
+    for key in keys:
+        if not entry.get(key):
+            raise AuthorizationDetailsError(f"{pointer}: missing {key}")
+    return entry
+
+
+def parse_authorization_details(data: Any) -> AuthorizationDetails:
+    if not isinstance(data, dict) or not any(
+        k in data for k in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+    ):
+        raise AuthorizationDetailsError("not GetAccountAuthorizationDetails output")
+    users = []
+    for i, raw in enumerate(_list(data, "UserDetailList")):
+        base = f"/UserDetailList/{i}"
+        entry = _require(raw, base, "UserName", "Arn")
+        users.append(Principal(
+            "user", str(entry["UserName"]), str(entry["Arn"]), str(entry.get("UserId", "")),
+            str(entry.get("Path", "/")), base, parse_time(entry.get("CreateDate")),
+            _attached(entry, base), _inline(entry, "UserPolicyList", base), _tags(entry),
+            groups=tuple(str(g) for g in as_list(entry.get("GroupList"))),
+            boundary_arn=_boundary(entry),
+        ))
+    groups = []
+    for i, raw in enumerate(_list(data, "GroupDetailList")):
+        base = f"/GroupDetailList/{i}"
+        entry = _require(raw, base, "GroupName", "Arn")
+        groups.append(Principal(
+            "group", str(entry["GroupName"]), str(entry["Arn"]), str(entry.get("GroupId", "")),
+            str(entry.get("Path", "/")), base, parse_time(entry.get("CreateDate")),
+            _attached(entry, base), _inline(entry, "GroupPolicyList", base),
+        ))
+    roles = []
+    for i, raw in enumerate(_list(data, "RoleDetailList")):
+        base = f"/RoleDetailList/{i}"
+        entry = _require(raw, base, "RoleName", "Arn")
+        last_used = entry.get("RoleLastUsed")
+        session = entry.get("MaxSessionDuration")
+        roles.append(Principal(
+            "role", str(entry["RoleName"]), str(entry["Arn"]), str(entry.get("RoleId", "")),
+            str(entry.get("Path") or "/"), base, parse_time(entry.get("CreateDate")),
+            _attached(entry, base), _inline(entry, "RolePolicyList", base), _tags(entry),
+            boundary_arn=_boundary(entry),
+            trust_policy=entry.get("AssumeRolePolicyDocument"),
+            trust_pointer=f"{base}/AssumeRolePolicyDocument",
+            last_used=parse_time(last_used.get("LastUsedDate")) if isinstance(last_used, dict) else None,
+            last_used_recorded=isinstance(last_used, dict),
+            max_session_duration=int(session) if isinstance(session, int | str) and str(session).isdigit() else None,
+            instance_profiles=tuple(
+                str(p.get("InstanceProfileName", "")) for p in as_list(entry.get("InstanceProfileList"))
+                if isinstance(p, dict)
+            ),
+        ))
+    policies: dict[str, ManagedPolicy] = {}
+    for i, raw in enumerate(_list(data, "Policies")):
+        base = f"/Policies/{i}"
+        entry = _require(raw, base, "Arn")
+        document, doc_pointer = None, None
+        versions = as_list(entry.get("PolicyVersionList"))
+        for j, version in enumerate(versions):
+            if isinstance(version, dict) and parse_bool(version.get("IsDefaultVersion")):
+                document, doc_pointer = version.get("Document"), f"{base}/PolicyVersionList/{j}/Document"
+                break
+        if document is None:
+            default_id = entry.get("DefaultVersionId")
+            for j, version in enumerate(versions):
+                if isinstance(version, dict) and default_id and version.get("VersionId") == default_id:
+                    document, doc_pointer = version.get("Document"), f"{base}/PolicyVersionList/{j}/Document"
+        arn = str(entry["Arn"])
+        policies[arn] = ManagedPolicy(
+            arn, str(entry.get("PolicyName") or arn.rsplit("/", 1)[-1]), str(entry.get("PolicyId", "")),
+            base, document, doc_pointer,
+            entry.get("AttachmentCount") if isinstance(entry.get("AttachmentCount"), int) else None,
+            entry.get("PermissionsBoundaryUsageCount")
+            if isinstance(entry.get("PermissionsBoundaryUsageCount"), int) else None,
+            parse_bool(entry.get("IsAttachable")) is not False,
+        )
+    truncated = bool(parse_bool(data.get("IsTruncated")))
+    return AuthorizationDetails(tuple(users), tuple(groups), tuple(roles), policies, truncated)

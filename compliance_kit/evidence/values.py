@@ -1,0 +1,59 @@
+"""Tolerant readers for the value quirks of real AWS exports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+ABSENT = {"", "n/a", "no_information", "not_supported", "none", "null"}
+
+
+def parse_time(value: Any) -> datetime | None:
+    """ISO-8601 with `Z`, `+00:00` or no zone (taken as UTC); AWS placeholders give None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value).strip()
+    if text.lower() in ABSENT:
+        return None
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_bool(value: Any) -> bool | None:
+    """`true`/`TRUE`/`True`/True; `not_supported`, `N/A` and friends give None."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text == "true":
+        return True
+    if text == "false":
+        return False
+    return None
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_list(value: Any) -> list[Any]:
+    """AWS docs sometimes show a single object where the API returns a list."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    return int((later - earlier).total_seconds() // 86400)

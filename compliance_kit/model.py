@@ -1,0 +1,125 @@
+"""The domain vocabulary: verdicts, severities and result records (see DESIGN.md, "Verdicts")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """Verdict for one resource, and (aggregated) for one check."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+    WAIVED = "WAIVED"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class ControlStatus(StrEnum):
+    SATISFIED = "SATISFIED"
+    NOT_SATISFIED = "NOT_SATISFIED"
+    NOT_ASSESSED = "NOT_ASSESSED"
+    WAIVED = "WAIVED"
+    ATTESTED = "ATTESTED"
+    MANUAL = "MANUAL"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """Where in the evidence a verdict comes from: artifact file and row or JSON pointer."""
+
+    file: str
+    pointer: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "pointer": self.pointer}
+
+
+@dataclass(frozen=True)
+class ResourceResult:
+    resource_type: str
+    resource_id: str
+    status: Status
+    reason: str
+    evidence: EvidenceRef | None = None
+    account_id: str = ""
+    exception_id: str | None = None
+    exception_expires: str | None = None
+
+    def waived(self, exception_id: str, expires: str) -> ResourceResult:
+        return ResourceResult(
+            self.resource_type, self.resource_id, Status.WAIVED, self.reason, self.evidence,
+            self.account_id, exception_id, expires,
+        )
+
+
+def aggregate_status(statuses: list[Status]) -> Status:
+    """Per check: FAIL if any fails, else ERROR, else WAIVED, else PASS, else NOT_APPLICABLE."""
+    present = set(statuses)
+    for status in (Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS):
+        if status in present:
+            return status
+    return Status.NOT_APPLICABLE
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: str
+    resources: tuple[ResourceResult, ...]
+
+    @property
+    def status(self) -> Status:
+        return aggregate_status([r.status for r in self.resources])
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.resources if r.status is status)
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    control_id: str
+    title: str
+    status: ControlStatus
+    checks: tuple[str, ...]
+    reason: str
+    group: str | None = None
+    attestation: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class FrameworkResult:
+    framework_id: str
+    name: str
+    version: str
+    controls: tuple[ControlResult, ...]
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in ControlStatus}
+        for control in self.controls:
+            counts[control.status.value] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    account_id: str
+    collected_at: str
+    collected_at_source: str
+    evidence_digest: str
+    directory: str
+    artifacts: tuple[dict[str, Any], ...] = field(default=())

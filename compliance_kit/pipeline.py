@@ -1,0 +1,90 @@
+"""The report pipeline: load evidence, assess once, hand the Assessment to each renderer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    formats: tuple[str, ...] = ("pdf", "xlsx")
+    frameworks: tuple[str, ...] = ()
+    out: Path = Path(".")
+    org_name: str | None = None
+    exceptions: Path | None = None
+    attestations: Path | None = None
+    previous: Path | None = None
+    combined: bool = False
+    pdf_variant: str | None = None
+    thresholds: tuple[str, ...] = ()
+    catalog_dir: Path | None = None
+
+
+def load_previous(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a results.json ({exc})", file=str(path)) from None
+    if not isinstance(data, dict) or data.get("schema") != "compliance-kit/results/1":
+        raise InputError("not a compliance-kit results.json", file=str(path))
+    return data
+
+
+def build_assessment(evidence_dir: Path, options: ReportOptions, clock: Callable[[], datetime]) -> tuple[Any, list[Any]]:
+    from .assess import assess
+    from .catalog import load_check_metadata, load_frameworks
+    from .checks.registry import load_all
+    from .evidence import load_evidence
+    from .settings import parse_threshold_options
+
+    overrides = parse_threshold_options(options.thresholds)
+    known = set(load_all())
+    frameworks = load_frameworks(options.catalog_dir, known)
+    if options.frameworks:
+        unknown = [f for f in options.frameworks if f not in frameworks]
+        if unknown:
+            raise InputError(f"unknown framework {unknown[0]!r} (known: {', '.join(sorted(frameworks))})",
+                             file="--framework")
+        selected = [frameworks[f] for f in options.frameworks]
+    else:
+        selected = [frameworks[k] for k in sorted(frameworks)]
+    evidences = load_evidence(evidence_dir, clock=clock)
+    assessment = assess(evidences, selected, load_check_metadata(), thresholds=overrides, clock=clock,
+                        exceptions=options.exceptions, attestations=options.attestations)
+    return assessment, evidences
+
+
+def run_report(evidence_dir: Path, options: ReportOptions,
+               clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[Path]:
+    previous = load_previous(options.previous)
+    assessment, evidences = build_assessment(evidence_dir, options, clock)
+    options.out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if "json" in options.formats:
+        from .results import write_results
+
+        path = options.out / "results.json"
+        write_results(assessment, path)
+        written.append(path)
+    if "xlsx" in options.formats:
+        from .render.workbook import write_workbook
+
+        written.append(write_workbook(assessment, evidences, options.out / "compliance-kit.xlsx",
+                                      org_name=options.org_name, previous=previous))
+    if "pdf" in options.formats:
+        from .render.pdf import write_pdfs
+
+        written.extend(write_pdfs(assessment, options.out, org_name=options.org_name, previous=previous,
+                                  combined=options.combined, pdf_variant=options.pdf_variant))
+    return written

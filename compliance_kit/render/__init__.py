@@ -1,0 +1,1 @@
+"""Renderers: terminal tables, PDF and workbook. They show the Assessment; they never decide a verdict."""
