@@ -1,0 +1,368 @@
+"""Effective permissions of one principal: identity policies, an optional boundary, explicit denies.
+
+Semantics (a subset of AWS's policy evaluation logic that is decidable offline):
+
+- **Identity policies are combined**: user inline + user managed + the user's groups' inline and
+  managed policies (the caller passes them all; for a role, its inline + managed ones). An
+  action is allowed when at least one Allow statement matches it.
+- **An explicit Deny wins** over any Allow, in identity policies and in the boundary.
+- **Conditions are not evaluated.** A conditioned Allow still counts as allowing, but the
+  :class:`Decision` is marked ``conditional=True`` when only conditioned Allows grant it. A
+  conditioned Deny is *not* a guaranteed deny (its condition may not hold), so it does not
+  cancel an Allow; it is reported in ``Decision.conditional_denies``.
+- **Permissions boundary**: when present it must also allow (intersection); its own Denies apply.
+- **Resources are matched as strings**: ``allows(action, "*")`` asks "on all resources" and
+  is satisfied only by statements whose Resource patterns match the literal ``*`` (or whose
+  NotResource does not exclude it); a Deny scoped to particular ARNs does not cancel an Allow on
+  ``*``. ``resource=None`` asks "on at least one resource": any Allow on any resource counts,
+  and only a Deny on every resource (``Resource: "*"``) cancels it.
+- Not modelled: SCPs and RCPs, resource-based policies, session policies, condition keys,
+  policy variables (kept literal), cross-account trust.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from compliance_kit.policy.actions import ActionCatalog, default_catalog, is_all_wildcard
+from compliance_kit.policy.document import Grant, PolicyDocument
+
+__all__ = ["Decision", "PrincipalPermissions", "doc_match", "grant_matches", "resource_applies"]
+
+_DOC_CACHE_LIMIT = 50_000
+_ACCOUNT_IN_ARN = re.compile(r"^arn:[\w-]+:iam::(\d{12}):")
+_PARTITION_IN_ARN = re.compile(r"^arn:([\w-]+):")
+
+
+def _action_applies(grant: Grant, action_lower: str) -> bool:
+    return grant.action_matcher(action_lower) != grant.not_action
+
+
+def resource_applies(grant: Grant, resource: str | None) -> bool:
+    """Resource/NotResource test (``None``: "at least one resource", see module docstring)."""
+    if not grant.resource_given:  # trust policies: the statement is about the role itself
+        return True
+    patterns = grant.not_resources if grant.not_resource else grant.resources
+    if resource is None:  # "on at least one resource"
+        if grant.allow:
+            if grant.not_resource:
+                return not any(is_all_wildcard(p) for p in patterns)
+            return bool(patterns)
+        if grant.not_resource:  # a Deny with NotResource always leaves something allowed
+            return not patterns
+        return any(is_all_wildcard(p) for p in patterns)
+    return grant.resource_matcher(resource) != grant.not_resource
+
+
+def grant_matches(grant: Grant, action: str, resource: str | None = "*") -> bool:
+    """Does this statement apply to ``action`` on ``resource`` (ignoring its Condition)?"""
+    return _action_applies(grant, action.lower()) and resource_applies(grant, resource)
+
+
+_Match = tuple[tuple[Grant, ...], tuple[Grant, ...], tuple[Grant, ...]]
+
+
+def doc_match(doc: PolicyDocument, action: str, resource: str | None) -> _Match:
+    """(Allows, unconditional Denies, conditional Denies) of ``doc`` matching; cached on the doc."""
+    action_lower = action.lower()
+    key = ("m", action_lower, resource)
+    cache = doc._cache
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    allows: list[Grant] = []
+    denies: list[Grant] = []
+    cdenies: list[Grant] = []
+    for g in doc.statements:
+        if _action_applies(g, action_lower) and resource_applies(g, resource):
+            if g.allow:
+                allows.append(g)
+            elif g.conditional:
+                cdenies.append(g)
+            else:
+                denies.append(g)
+    result: _Match = (tuple(allows), tuple(denies), tuple(cdenies))
+    if len(cache) > _DOC_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = result
+    return result
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to "may this principal do ``action`` on ``resource``?" with the evidence.
+
+    ``grants`` are the identity Allow statements that match (listed even when a Deny or the
+    boundary wins); ``denied_by`` the unconditional Denies that match; ``conditional`` is True
+    when the action is allowed only through conditioned Allows (identity or boundary).
+    """
+
+    action: str
+    resource: str | None
+    allowed: bool
+    conditional: bool
+    grants: tuple[Grant, ...] = ()
+    denied_by: tuple[Grant, ...] = ()
+    conditional_denies: tuple[Grant, ...] = ()
+    boundary_grants: tuple[Grant, ...] = ()
+    outside_boundary: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def reason(self) -> str:
+        """"allowed", "explicit_deny", "outside_boundary" or "implicit_deny"."""
+        if self.allowed:
+            return "allowed"
+        if self.denied_by:
+            return "explicit_deny"
+        if self.grants and self.outside_boundary:
+            return "outside_boundary"
+        return "implicit_deny"
+
+    @property
+    def grant(self) -> Grant | None:
+        """The most convincing Allow: an unconditional one if there is one."""
+        return next((g for g in self.grants if not g.conditional), self.grants[0] if self.grants else None)
+
+
+def _covers_everything(grant: Grant, catalog: ActionCatalog) -> bool:
+    if grant.not_action:
+        return not catalog.expand_all(grant.not_actions)
+    return any(_is_everything(p) for p in grant.actions)
+
+
+def _is_everything(pattern: str) -> bool:
+    """``*`` or ``*:*`` (any number of stars): syntactic, so unknown future actions count too."""
+    service, sep, action = pattern.partition(":")
+    return is_all_wildcard(pattern) or (bool(sep) and is_all_wildcard(service) and is_all_wildcard(action))
+
+
+def _denies_something(grant: Grant, catalog: ActionCatalog) -> bool:
+    if grant.not_action:
+        return len(catalog.expand_all(grant.not_actions)) < len(catalog)
+    return any(catalog.expand(p) for p in grant.actions)
+
+
+@dataclass(frozen=True)
+class _AdminSummary:
+    allows: tuple[Grant, ...]  # Allows of every action on "*"
+    denies: tuple[Grant, ...]  # unconditional Denies of some action on "*"
+
+
+def _admin_summary(doc: PolicyDocument, catalog: ActionCatalog) -> _AdminSummary:
+    key = ("admin", catalog)
+    hit = doc._cache.get(key)
+    if hit is None:
+        allows = tuple(g for g in doc.statements if g.allow and resource_applies(g, "*")
+                       and _covers_everything(g, catalog))
+        denies = tuple(g for g in doc.statements if not g.allow and not g.conditional
+                       and resource_applies(g, "*") and _denies_something(g, catalog))
+        hit = _AdminSummary(allows, denies)
+        doc._cache[key] = hit
+    return hit
+
+
+def _service_cover(doc: PolicyDocument, service: str, catalog: ActionCatalog
+                   ) -> tuple[tuple[tuple[Grant, frozenset[str]], ...], frozenset[str]]:
+    """Per Allow statement, the actions of ``service`` it allows on "*"; and those denied on "*"."""
+    key = ("svc", service, catalog)
+    hit = doc._cache.get(key)
+    if hit is None:
+        every = catalog.actions_of(service)
+        allows: list[tuple[Grant, frozenset[str]]] = []
+        denied: set[str] = set()
+        for g in doc.statements:
+            if not resource_applies(g, "*"):
+                continue
+            if g.not_action:
+                covered = every - catalog.expand_all(g.not_actions)
+            else:
+                covered = every & catalog.expand_all(g.actions)
+            if not covered:
+                continue
+            if g.allow:
+                allows.append((g, covered))
+            elif not g.conditional:
+                denied |= covered
+        hit = (tuple(allows), frozenset(denied))
+        doc._cache[key] = hit
+    return hit
+
+
+@lru_cache(maxsize=1 << 16)
+def _decide(perms: PrincipalPermissions, action: str, resource: str | None) -> Decision:
+    allows: list[Grant] = []
+    denies: list[Grant] = []
+    cdenies: list[Grant] = []
+    for doc in perms.identity:
+        a, d, c = doc_match(doc, action, resource)
+        allows.extend(a)
+        denies.extend(d)
+        cdenies.extend(c)
+    boundary_allows: tuple[Grant, ...] = ()
+    outside = False
+    if perms.boundary is not None:
+        boundary_allows, d, c = doc_match(perms.boundary, action, resource)
+        denies.extend(d)
+        cdenies.extend(c)
+        outside = not boundary_allows
+    allowed = bool(allows) and not denies and not outside
+    conditional = allowed and (
+        all(g.conditional for g in allows)
+        or (perms.boundary is not None and all(g.conditional for g in boundary_allows))
+    )
+    return Decision(action=action, resource=resource, allowed=allowed, conditional=conditional,
+                    grants=tuple(allows), denied_by=tuple(denies), conditional_denies=tuple(cdenies),
+                    boundary_grants=boundary_allows, outside_boundary=outside)
+
+
+@lru_cache(maxsize=1 << 14)
+def _full_admin(perms: PrincipalPermissions, catalog: ActionCatalog) -> Grant | None:
+    candidates: list[Grant] = []
+    for doc in perms.identity:
+        summary = _admin_summary(doc, catalog)
+        if summary.denies:
+            return None
+        candidates.extend(summary.allows)
+    if not candidates:
+        return None
+    if perms.boundary is not None:
+        summary = _admin_summary(perms.boundary, catalog)
+        if summary.denies or not summary.allows:
+            return None
+    return next((g for g in candidates if not g.conditional), candidates[0])
+
+
+@dataclass(frozen=True)
+class PrincipalPermissions:
+    """Everything that decides what one user, group or role may do.
+
+    ``identity`` is every identity-based document in force for the principal (give the default
+    version of each managed policy: see ``PolicyDocument.default_version_document``);
+    ``boundary`` the permissions boundary, if any. Instances with the same documents are equal,
+    so results are shared between principals that share policies. ``account_id`` is used to
+    build probe ARNs for escalation checks; if omitted it is inferred from the policies' ARNs.
+    """
+
+    identity: Sequence[PolicyDocument]
+    boundary: PolicyDocument | None = None
+    account_id: str | None = None
+    partition: str | None = None
+    catalog: ActionCatalog | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "identity", tuple(self.identity))
+
+    # -- single decisions ---------------------------------------------------------------
+    def allows(self, action: str, resource: str | None = "*") -> Decision:
+        """Decide one action on one resource (``None``: on at least one resource)."""
+        return _decide(self, action, resource)
+
+    def _catalog(self) -> ActionCatalog:
+        return self.catalog or default_catalog()
+
+    # -- summaries ----------------------------------------------------------------------
+    def full_admin(self) -> Grant | None:
+        """The Allow that grants every action on "*", if one is effective; else None.
+
+        Counts ``Action: "*"`` and a NotAction that excludes no catalogued action. Defeated by
+        any unconditional Deny that applies to "*" (even of one action) and by a boundary that
+        does not itself allow everything. A conditioned admin Allow is returned (its
+        ``conditional`` says so) only when no unconditioned one exists.
+        """
+        return _full_admin(self, self._catalog())
+
+    def service_wildcards(self, services: Iterable[str]) -> list[Grant]:
+        """Allow statements that give *every* action of one of ``services`` on "*".
+
+        E.g. ``iam:*``, ``*``, or a NotAction that leaves the whole service. The service must
+        be wholly allowed after Denies on "*" and within the boundary. Statements that cover
+        the service alone are returned; if only several together cover it, all of them are.
+        """
+        catalog = self._catalog()
+        out: list[Grant] = []
+        for service in services:
+            every = catalog.actions_of(service)
+            if not every:
+                continue
+            allowed: set[str] = set()
+            denied: set[str] = set()
+            per_grant: list[tuple[Grant, frozenset[str]]] = []
+            for doc in self.identity:
+                allows, d = _service_cover(doc, service.lower(), catalog)
+                per_grant.extend(allows)
+                for _, covered in allows:
+                    allowed |= covered
+                denied |= d
+            if self.boundary is not None:
+                b_allows, b_denied = _service_cover(self.boundary, service.lower(), catalog)
+                within: set[str] = set()
+                for _, covered in b_allows:
+                    within |= covered
+                allowed &= within
+                denied |= b_denied
+            if allowed - denied != every:
+                continue
+            whole = [g for g, covered in per_grant if covered == every]
+            for g in whole or [g for g, _ in per_grant]:
+                if g not in out:
+                    out.append(g)
+        return out
+
+    def allowed_actions_in(self, category_actions: Iterable[str],
+                           resource: str | None = "*") -> list[tuple[str, Grant]]:
+        """(action, the Allow that grants it) for each allowed action of a category.
+
+        Patterns with wildcards are expanded through the catalog; results keep input order
+        and name each action once.
+        """
+        catalog = self._catalog()
+        out: list[tuple[str, Grant]] = []
+        seen: set[str] = set()
+        for item in category_actions:
+            names = sorted(catalog.expand(item)) if ("*" in item or "?" in item) else [item]
+            for name in names:
+                if name.lower() in seen:
+                    continue
+                seen.add(name.lower())
+                decision = self.allows(name, resource)
+                if decision.allowed and decision.grant is not None:
+                    out.append((catalog.canonical(name) or name, decision.grant))
+        return out
+
+    # -- helpers for probes ---------------------------------------------------------------
+    def documents(self) -> tuple[PolicyDocument, ...]:
+        """Identity documents then the boundary, if any."""
+        return (*self.identity, self.boundary) if self.boundary is not None else tuple(self.identity)
+
+    def probe_account(self) -> str:
+        """``account_id``, else the account most named in the policies' IAM ARNs, else zeros."""
+        if self.account_id:
+            return self.account_id
+        counts: Counter[str] = Counter()
+        for doc in self.documents():
+            arns = [doc.source.arn or ""]
+            for g in doc.statements:
+                arns.extend(g.resources)
+                arns.extend(g.not_resources)
+            for arn in arns:
+                m = _ACCOUNT_IN_ARN.match(arn)
+                if m:
+                    counts[m.group(1)] += 1
+        return counts.most_common(1)[0][0] if counts else "000000000000"
+
+    def probe_partition(self) -> str:
+        """``partition``, else the one of the policies' ARNs, else "aws"."""
+        if self.partition:
+            return self.partition
+        for doc in self.documents():
+            m = _PARTITION_IN_ARN.match(doc.source.arn or "")
+            if m:
+                return m.group(1)
+        return "aws"
