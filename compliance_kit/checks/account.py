@@ -84,9 +84,12 @@ def access_analyzer_has_active_findings(evidence: Evidence, settings: Settings) 
             yield passed("region", region, "no active findings", file, "/findings")
         for index, finding in active:
             resource = str(finding.get("resource") or finding.get("id") or f"finding {index}")
+            principal = finding.get("principal")
+            if isinstance(principal, dict):
+                principal = ", ".join(f"{k} {v}" for k, v in sorted(principal.items()))
             yield failed("finding", resource,
                          f"active finding {finding.get('id', '')}: {finding.get('resourceType', '')} "
-                         f"shared with {finding.get('principal') or finding.get('findingType') or 'external principals'}",
+                         f"shared with {principal or finding.get('findingType') or 'external principals'}",
                          file, f"/findings/{index}")
 
 

@@ -155,11 +155,17 @@ def principal_has_admin_access(evidence: Evidence, settings: Settings) -> Iterat
             yield passed(principal.kind, principal.arn, "no full administrator access", AUTHZ, principal.pointer)
 
 
+def _boundary_only(evidence: Evidence, arn: str) -> bool:
+    """A policy used only as a permissions boundary grants nothing by itself."""
+    users = evidence.authorization.attachments().get(arn, [])
+    return bool(users) and all(p.boundary_arn == arn and all(a.arn != arn for a in p.attached) for p in users)
+
+
 def _policy_documents(evidence: Evidence) -> Iterator[tuple[str, str, PolicyDocument | None, str]]:
-    """(resource type, id, document, pointer) for customer managed and inline policies."""
+    """(resource type, id, document, pointer) for customer managed and inline policies that grant."""
     details = evidence.authorization
     for policy in sorted(details.policies.values(), key=lambda p: p.arn):
-        if policy.is_aws_managed:
+        if policy.is_aws_managed or _boundary_only(evidence, policy.arn):
             continue
         yield "policy", policy.arn, _managed_document(evidence, policy.arn, "managed", policy.name), \
             policy.default_pointer or policy.pointer
@@ -206,25 +212,21 @@ def _policy_level(evidence: Evidence, test: str) -> Iterator[ResourceResult]:
         hits: list[tuple[str, object]] = []
         if test == "service_wildcard":
             hits = [(", ".join(getattr(g, "actions", ()) or ("NotAction",)), g)
-                    for g in perms.service_wildcards(SENSITIVE_SERVICES)]
-        elif test == "passrole":
-            decision = perms.allows("iam:PassRole", _probe(evidence, "role"))
-            hits = [("iam:PassRole on any role", g) for g in decision.grants[:1]] if decision.allowed else []
-        elif test == "assume":
-            decision = perms.allows("sts:AssumeRole", _probe(evidence, "role"))
-            hits = [("sts:AssumeRole on any role", g) for g in decision.grants[:1]] if decision.allowed else []
-        elif test == "kms":
-            key = f"arn:aws:kms:us-east-1:{evidence.account_id}:key/ck-probe-any"
-            for action in ("kms:Decrypt", "kms:ReEncryptFrom"):
-                decision = perms.allows(action, key)
-                if decision.allowed:
-                    hits.append((f"{action} on any key", decision.grants[0] if decision.grants else None))
-        elif test == "cloudtrail":
-            trail = f"arn:aws:cloudtrail:us-east-1:{evidence.account_id}:trail/ck-probe-any"
-            for action in CLOUDTRAIL_TAMPERING:
-                decision = perms.allows(action, trail)
-                if decision.allowed:
-                    hits.append((action, decision.grants[0] if decision.grants else None))
+                    for g in perms.service_wildcards(SENSITIVE_SERVICES)
+                    if not g.conditional and "*" not in g.actions]  # "*" alone: customer_policy_allows_full_admin
+        else:
+            probes = {
+                "passrole": [("iam:PassRole", _probe(evidence, "role"), "iam:PassRole on any role")],
+                "assume": [("sts:AssumeRole", _probe(evidence, "role"), "sts:AssumeRole on any role")],
+                "kms": [(a, f"arn:aws:kms:us-east-1:{evidence.account_id}:key/ck-probe-any", f"{a} on any key")
+                        for a in ("kms:Decrypt", "kms:ReEncryptFrom")],
+                "cloudtrail": [(a, f"arn:aws:cloudtrail:us-east-1:{evidence.account_id}:trail/ck-probe-any", a)
+                               for a in CLOUDTRAIL_TAMPERING],
+            }[test]
+            for action, resource, label in probes:
+                decision = perms.allows(action, resource)
+                if decision.allowed and not decision.conditional:  # a Condition narrows it: not "any"
+                    hits.append((label, decision.grant))
         if hits:
             what = ", ".join(sorted({h for h, _ in hits}))
             grant = hits[0][1]
@@ -289,7 +291,7 @@ def _headline_first(name: str) -> tuple[int, str]:
 
 
 def _principal_category(evidence: Evidence, actions: tuple[str, ...] | frozenset[str], label: str) -> Iterator[ResourceResult]:
-    for principal in _principals(evidence, groups=False):
+    for principal in _principals(evidence):
         eff = effective(evidence, principal)
         admin = eff.permissions.full_admin()
         if admin is not None:
@@ -321,18 +323,31 @@ def principal_can_expose_credentials(evidence: Evidence, settings: Settings) -> 
 
 @check("principal_can_modify_resource_policies", needs=["authorization_details"])
 def principal_can_modify_resource_policies(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    yield from _principal_category(evidence, category_actions(Category.RESOURCE_EXPOSURE), "resource-policy changes")
+    yield from _principal_category(evidence, _resource_exposure(), "resource-policy changes")
+
+
+READ_VERBS = ("Get", "List", "Describe", "Search", "View", "BatchGet", "Check", "Preview", "Validate")
+
+
+def _resource_exposure() -> frozenset[str]:
+    """Permissions-management actions that change who can reach a resource (reads and
+    service-linked role creation excluded: they expose nothing)."""
+    return frozenset(
+        a for a in category_actions(Category.RESOURCE_EXPOSURE)
+        if not a.split(":", 1)[1].startswith(READ_VERBS)
+        and a.lower() not in {"iam:createservicelinkedrole", "iam:passrole"}
+    )
 
 
 @check("principal_can_escalate_privileges", needs=["authorization_details"])
 def principal_can_escalate_privileges(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    for principal in _principals(evidence, groups=False):
+    for principal in _principals(evidence):
         eff = effective(evidence, principal)
         if eff.permissions.full_admin() is not None:
             yield not_applicable(principal.kind, principal.arn, "already a full administrator (see principal_has_admin_access)",
                                  AUTHZ, principal.pointer)
             continue
-        escalations = find_escalations(eff.permissions)
+        escalations = find_escalations(eff.permissions, principal_arn=principal.arn)
         if escalations:
             first = escalations[0]
             methods = "; ".join(f"{e.method} ({', '.join(e.actions)})" for e in escalations[:4])
@@ -348,7 +363,7 @@ def principal_can_escalate_privileges(evidence: Evidence, settings: Settings) ->
 
 def _is_privileged(evidence: Evidence, principal: Principal) -> bool:
     eff = effective(evidence, principal)
-    return eff.permissions.full_admin() is not None or bool(find_escalations(eff.permissions))
+    return eff.permissions.full_admin() is not None or bool(find_escalations(eff.permissions, principal_arn=principal.arn))
 
 
 @check("privileged_role_trust_without_mfa", needs=["authorization_details"])
@@ -371,16 +386,21 @@ def privileged_role_trust_without_mfa(evidence: Evidence, settings: Settings) ->
                           f"{role.trust_pointer}/Statement/{unprotected[0].index}" if unprotected else role.trust_pointer)
 
 
-@check("privileged_role_session_too_long", needs=["authorization_details"])
+@check("privileged_role_session_too_long", needs=["authorization_details", "roles"])
 def privileged_role_session_too_long(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     limit = settings.privileged_session_max_seconds
+    sessions = evidence.role_session_durations
     for role in evidence.authorization.roles:
         if not _is_privileged(evidence, role):
             continue
-        duration = role.max_session_duration or 3600
+        duration, pointer = sessions.get(role.arn, (None, "/Roles"))
+        if duration is None:
+            yield errored("role", role.arn, "not assessed: role missing from list-roles or without MaxSessionDuration",
+                          "list-roles.json", pointer)
+            continue
         yield verdict(duration > limit, "role", role.arn,
                       f"privileged role sessions may last {duration // 3600}h{(duration % 3600) // 60:02d} (limit {limit}s)",
-                      f"privileged role sessions last at most {duration}s", AUTHZ, f"{role.pointer}/MaxSessionDuration")
+                      f"privileged role sessions last at most {duration}s", "list-roles.json", pointer)
 
 
 @check("iam_delegation_without_permissions_boundary", needs=["authorization_details"])

@@ -38,9 +38,23 @@ def role_trust_allows_any_principal(evidence: Evidence, settings: Settings) -> I
             yield passed("role", role.arn, "trust policy names its principals", AUTHZ, role.trust_pointer)
 
 
-@check("role_trust_cross_account_without_external_id", needs=["authorization_details"])
+def _organization_accounts(evidence: Evidence) -> set[str]:
+    """Accounts of the same organization (management account, and members when listed): not third parties."""
+    accounts: set[str] = set()
+    if evidence.unavailable_reason("organization") is None and evidence.organization:
+        accounts.add(str(evidence.organization.get("MasterAccountId", "")))
+    if evidence.unavailable_reason("organization_accounts") is None:
+        accounts.update(str(a.get("Id")) for a in evidence.json("organization_accounts").get("Accounts", [])
+                        if isinstance(a, dict))
+    accounts.discard("")
+    return accounts
+
+
+@check("role_trust_cross_account_without_external_id", needs=["authorization_details"],
+       uses=["organization", "organization_accounts"])
 def role_trust_cross_account_without_external_id(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     own = evidence.account_id
+    internal = _organization_accounts(evidence)
     for role in evidence.authorization.roles:
         statements = allow_statements(role.trust_policy)
         if statements is None:
@@ -51,8 +65,10 @@ def role_trust_cross_account_without_external_id(evidence: Evidence, settings: S
         for statement in statements:
             foreign = sorted({
                 acct for p in statement.principals.get("AWS", ())
-                if (acct := account_of(p)) and acct != own
+                if (acct := account_of(p)) and acct != own and acct not in internal
             })
+            if not foreign and any(account_of(p) in internal for p in statement.principals.get("AWS", ())):
+                external = True
             if not foreign:
                 continue
             external = True

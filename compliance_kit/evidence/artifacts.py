@@ -41,6 +41,11 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         "users, groups, roles, managed policies with all versions, inline policies, trust policies",
     ),
     ArtifactSpec(
+        "roles", "list-roles.json", "iam:ListRoles", ("iam:ListRoles",),
+        "aws iam list-roles > list-roles.json",
+        "roles with MaxSessionDuration (not part of the authorization details)",
+    ),
+    ArtifactSpec(
         "password_policy", "get-account-password-policy.json", "iam:GetAccountPasswordPolicy",
         ("iam:GetAccountPasswordPolicy",),
         "aws iam get-account-password-policy > get-account-password-policy.json 2>&1",

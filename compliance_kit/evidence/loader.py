@@ -188,6 +188,19 @@ class Evidence:
         return [v for v in value if isinstance(v, dict)]
 
     @property
+    def role_session_durations(self) -> dict[str, tuple[int | None, str]]:
+        """Role ARN -> (MaxSessionDuration in seconds, JSON pointer), from list-roles."""
+        cache_key = ("role_sessions",)
+        if cache_key not in self.cache:
+            out: dict[str, tuple[int | None, str]] = {}
+            for index, role in enumerate(self._list("roles", "Roles")):
+                value = role.get("MaxSessionDuration")
+                seconds = int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+                out[str(role.get("Arn", ""))] = (seconds, f"/Roles/{index}/MaxSessionDuration")
+            self.cache[cache_key] = out
+        return self.cache[cache_key]  # type: ignore[no-any-return]
+
+    @property
     def virtual_mfa_devices(self) -> list[dict[str, Any]]:
         return self._list("virtual_mfa_devices", "VirtualMFADevices")
 

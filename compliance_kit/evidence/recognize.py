@@ -20,7 +20,7 @@ IGNORED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".zip", ".gz", ".do
 OPERATION_ARTIFACT = {
     "GetCredentialReport": "credential_report", "GenerateCredentialReport": "credential_report",
     "GetAccountAuthorizationDetails": "authorization_details",
-    "GetAccountPasswordPolicy": "password_policy", "GetAccountSummary": "account_summary",
+    "GetAccountPasswordPolicy": "password_policy", "ListRoles": "roles", "GetAccountSummary": "account_summary",
     "ListVirtualMFADevices": "virtual_mfa_devices", "ListServerCertificates": "server_certificates",
     "ListSAMLProviders": "saml_providers", "ListOpenIDConnectProviders": "oidc_providers",
     "ListInstances": "identity_center_instances", "DescribeRegions": "regions",
@@ -139,6 +139,8 @@ def recognize(name: str, raw: bytes) -> Recognized | None:
         _is_list_of(data, "Policies", "PolicyName") and "PolicyVersionList" in json.dumps(data)[:20000]
     ):
         return Recognized("authorization_details", raw)
+    if _is_list_of(data, "Roles", "RoleName"):
+        return Recognized("roles", raw)
     if "PasswordPolicy" in data:
         return Recognized("password_policy", raw)
     if "SummaryMap" in data:

@@ -19,6 +19,10 @@ stacks, projects...) are asked about "at least one resource": whether a given fu
 instance carries a privileged role is not visible in policies, so only a Deny on every resource
 defeats them.
 
+``UpdateAssumeRolePolicy`` needs no ``sts:AssumeRole`` (unlike Rhino's original listing): a
+trust policy that names the caller's own ARN lets it assume the role within the account, as
+pathfinding.cloud iam-012 and cloudsplaining have it.
+
 Deliberately not methods: ``iam:UpdateAccessKey`` (reactivating a key needs its secret, which
 the caller does not have: it is listed under credential exposure instead),
 ``iam:CreateServiceSpecificCredential`` (CodeCommit/Keyspaces credentials only),
@@ -31,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from compliance_kit.policy.actions import matcher
@@ -73,7 +77,7 @@ class EscalationMethod:
     requires: tuple[Requirement, ...]
     references: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def actions(self) -> tuple[str, ...]:
         return tuple(r.action for r in self.requires)
 
@@ -312,6 +316,7 @@ class _Universe:
     by_action: dict[str, tuple[int, ...]]
     plans: dict[str | None, _Plan]
     by_service: dict[str, tuple[str, ...]]
+    masks: dict[str | None, tuple[tuple[int, ...] | None, ...]]  # per method: one mask per requirement
     _by_pattern: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
 
     def indices(self, pattern: str) -> frozenset[int]:
@@ -361,8 +366,22 @@ def _universe(methods: tuple[EscalationMethod, ...], account: str, partition: st
     by_service: dict[str, list[str]] = {}
     for action in by_action:
         by_service.setdefault(action.partition(":")[0], []).append(action)
+    masks = {kind: tuple(_masks(reqs) for reqs in plan) for kind, plan in plans.items()}
     return _Universe(tuple(pairs), {a: tuple(v) for a, v in by_action.items()}, plans,
-                     {k: tuple(v) for k, v in by_service.items()})
+                     {k: tuple(v) for k, v in by_service.items()}, masks)
+
+
+def _masks(requirements: tuple[tuple[_Alt, ...], ...]) -> tuple[int, ...] | None:
+    """A bit mask per requirement (any bit satisfies it), or None if one needs the principal's ARN."""
+    out = []
+    for alternatives in requirements:
+        if any(not isinstance(a, int) for a in alternatives):
+            return None
+        mask = 0
+        for a in alternatives:
+            mask |= 1 << int(a)
+        out.append(mask)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -423,8 +442,11 @@ def _find(perms: PrincipalPermissions, principal_arn: str | None,
     if not allowed and principal_arn is None:
         return ()
 
+    kind = _principal_kind(principal_arn)
     found: list[Escalation] = []
-    for method, requirements in zip(methods, universe.plans[_principal_kind(principal_arn)], strict=True):
+    for method, requirements, masks in zip(methods, universe.plans[kind], universe.masks[kind], strict=True):
+        if masks is not None and not all(allowed & m for m in masks):
+            continue  # quick rejection: some requirement has no allowed alternative
         chosen: list[_Alt] = []
         conditional = False
         for alternatives in requirements:
