@@ -107,10 +107,7 @@ def parse_catalog(path: Path, known_checks: set[str] | None = None) -> Framework
         error = errors[0]
         line, control = _locate(data, error.absolute_path)
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        message = error.message
-        if error.validator in ("anyOf", "not") and "controls" in where:
-            message = "needs `checks`, `manual` or `not_applicable` (and not_applicable excludes the others)"
-        raise _fail(file, f"{where}: {message}", line, control)
+        raise _fail(file, f"{where}: {error.message}", line, control)
     meta = data["framework"]
     try:
         pattern = re.compile(meta["id_pattern"])
@@ -123,6 +120,10 @@ def parse_catalog(path: Path, known_checks: set[str] | None = None) -> Framework
         if cid in seen:
             raise _fail(file, f"duplicate control id (first on line {seen[cid]})", line, cid)
         seen[cid] = line
+        has = [k for k in ("checks", "manual", "not_applicable") if raw.get(k)]
+        if not has or ("not_applicable" in has and len(has) > 1):
+            raise _fail(file, "needs `checks`, `manual` or `not_applicable` (and not_applicable excludes the others)",
+                        line, cid)
         if not pattern.fullmatch(cid):
             raise _fail(file, f"id does not match the framework's id format {meta['id_pattern']}", line, cid)
         mappings = tuple(Mapping(str(m["check"]), str(m["why"]).strip()) for m in raw.get("checks", []))

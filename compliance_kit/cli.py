@@ -56,13 +56,17 @@ def evidence() -> None:
 @click.option("--account-id", help="account id, when the files do not say")
 @click.option("--collected-at", help="when the client ran the exports (ISO-8601); default: the report's GeneratedTime")
 @click.option("--no-password-policy", is_flag=True, help="the client's account has no password policy (NoSuchEntity)")
+@click.option("--attestations", "attestations_file", type=click.Path(path_type=Path),
+              help="attestations YAML: its referenced documents are copied in and hashed in the manifest")
 def evidence_import(source: Path, out: Path, account_id: str | None, collected_at: str | None,
-                    no_password_policy: bool) -> None:
+                    no_password_policy: bool, attestations_file: Path | None) -> None:
     """Recognise saved AWS CLI exports in SOURCE by content and write an evidence directory."""
-    from .evidence.importer import build_evidence, write_evidence
+    from .evidence.importer import build_evidence, with_documents, write_evidence
 
     imported = build_evidence(source, account_id=account_id, collected_at=_parse_moment(collected_at, "--collected-at"),
                               clock=clock_from_env(), password_policy_not_configured=no_password_policy)
+    if attestations_file is not None:
+        imported = with_documents(imported, attestations_file)
     target = write_evidence(imported, out)
     from .render.terminal import print_import_summary
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from .errors import InputError
@@ -25,18 +24,22 @@ class LineList(list[Any]):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is present
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """Safe loading; each reuse of an anchored node counts as an alias, and too many are refused."""
+
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._aliases = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
-        if self.check_event(AliasEvent):
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {mark.line + 1})")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {node.start_mark.line + 1})")
+        return super().construct_object(node, deep=deep)
 
 
 def _mapping(loader: _Loader, node: MappingNode) -> LineDict:

@@ -125,3 +125,20 @@ def test_reimport_replaces_directory_whole(tmp_path, cli):
     assert not (target / "get-account-password-policy.json").exists()
     assert sorted(p.name for p in out.iterdir()) == ["619193117841"]  # no staging left behind
     assert load_directory(target).state("password_policy").outcome.value == "not_collected"
+
+
+def test_attestation_documents_are_hashed_into_the_manifest(tmp_path, cli):
+    from conftest import REPO, SAMPLES
+
+    out = tmp_path / "ev"
+    run = cli("evidence", "import", str(SAMPLES), "--out", str(out),
+              "--attestations", str(REPO / "samples/attestations.yaml"))
+    assert run.code == 0, run.err
+    target = out / "210987654321"
+    documents = json.loads((target / "manifest.json").read_text())["documents"]
+    assert documents and all(len(d["sha256"]) == 64 for d in documents)
+    assert all((target / d["file"]).is_file() for d in documents)
+    assert cli("evidence", "verify", str(target)).code == 0
+    (target / documents[0]["file"]).write_text("edited after the fact")
+    changed = cli("evidence", "verify", str(target))
+    assert changed.code == 1 and "CHANGED" in changed.out and documents[0]["file"] in changed.out

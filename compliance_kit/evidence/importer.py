@@ -223,6 +223,34 @@ def build_evidence(
     return ImportedEvidence(account_id, manifest, files, tuple(sorted(ignored)))
 
 
+def with_documents(imported: ImportedEvidence, attestations: Path) -> ImportedEvidence:
+    """Copy the documents an attestations file references into `documents/`, hashed in the manifest."""
+    from ..safeyaml import load_file
+
+    data = load_file(attestations)
+    entries = data.get("attestations") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise InputError("expected a mapping with an `attestations` list", file=str(attestations))
+    files = dict(imported.files)
+    documents = []
+    for entry in entries:
+        for name in (entry.get("documents") or []) if isinstance(entry, dict) else []:
+            source = (attestations.parent / str(name)).resolve()
+            if not source.is_file():
+                raise InputError(f"referenced document not found: {name}", file=str(attestations),
+                                 place=f"entry {entry.get('control')}")
+            target = "documents/" + SAFE_NAME.sub("_", Path(str(name)).name)
+            content = source.read_bytes()
+            if target in files and files[target] != content:
+                raise InputError(f"two documents named {Path(str(name)).name}", file=str(attestations))
+            files[target] = content
+            documents.append({"file": target, "source": str(name), "control": entry.get("control"),
+                              "sha256": sha256_bytes(content), "bytes": len(content)})
+    unique = {d["file"] + "|" + str(d["control"]): d for d in documents}
+    manifest = {**imported.manifest, "documents": sorted(unique.values(), key=lambda d: (d["file"], str(d["control"])))}
+    return ImportedEvidence(imported.account_id, manifest, files, imported.ignored)
+
+
 def write_evidence(imported: ImportedEvidence, out: Path) -> Path:
     """Write `<out>/<account-id>/` atomically and return it."""
     target = out / SAFE_NAME.sub("_", imported.account_id)
