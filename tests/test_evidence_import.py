@@ -142,3 +142,25 @@ def test_attestation_documents_are_hashed_into_the_manifest(tmp_path, cli):
     (target / documents[0]["file"]).write_text("edited after the fact")
     changed = cli("evidence", "verify", str(target))
     assert changed.code == 1 and "CHANGED" in changed.out and documents[0]["file"] in changed.out
+
+
+def test_region_comes_from_file_name_or_analyzer_arn_not_resource_names(tmp_path):
+    from compliance_kit.evidence.recognize import recognize
+
+    findings = json.dumps({"findings": [{"resource": "arn:aws:s3:::my-bucket-1", "status": "ACTIVE"}]}).encode()
+    assert recognize("list-findings.eu-west-2.json", findings).key == "eu-west-2"
+    assert recognize("findings.json", findings).key is None  # not "my-bucket-1"
+    analyzers = json.dumps({"analyzers": [{"arn": "arn:aws:access-analyzer:ap-southeast-2:111122223333:analyzer/a",
+                                           "status": "ACTIVE", "type": "ACCOUNT"}]}).encode()
+    assert recognize("aa.json", analyzers).key == "ap-southeast-2"
+
+
+def test_trail_status_matched_to_the_right_trail(tmp_path):
+    src = tmp_path / "src"
+    write_json(src / "trails.json", {"trailList": [{"Name": "trail", "IsMultiRegionTrail": True},
+                                                   {"Name": "audit", "IsMultiRegionTrail": True}]})
+    write_json(src / "get-trail-status.audit.json", {"IsLogging": True})
+    write_json(src / "get-trail-status.trail.json", {"IsLogging": False})
+    imported = build_evidence(src, account_id="111122223333")
+    assert json.loads(imported.files["get-trail-status.audit.json"])["IsLogging"] is True
+    assert json.loads(imported.files["get-trail-status.trail.json"])["IsLogging"] is False

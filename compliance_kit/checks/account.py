@@ -65,8 +65,10 @@ def access_analyzer_not_enabled(evidence: Evidence, settings: Settings) -> Itera
         if reason:
             yield errored("region", region, f"not assessed: {reason}", file)
             continue
-        active = [a for a in evidence.analyzers(region) if str(a.get("status", "")).upper() == "ACTIVE"]
-        yield verdict(not active, "region", region, "no active IAM Access Analyzer in this region",
+        active = [a for a in evidence.analyzers(region) if str(a.get("status", "")).upper() == "ACTIVE"
+                  and str(a.get("type", "ACCOUNT")).upper() in ("ACCOUNT", "ORGANIZATION")]
+        yield verdict(not active, "region", region,
+                      "no active external-access analyzer (type ACCOUNT or ORGANIZATION) in this region",
                       f"active analyzer {active[0].get('name') if active else ''}", file, "/analyzers")
 
 
@@ -134,8 +136,9 @@ def cloudtrail_multi_region_not_logging(evidence: Evidence, settings: Settings) 
                          f"multi-region trail {name} is logging all management events", TRAILS, f"/trailList/{index}")
             return
         problems.append(f"{name}: does not record all read and write management events")
-    unknown = [p for p in problems if "not collected" in p or "denied" in p or "failed" in p or "malformed" in p]
-    if unknown and len(unknown) == len(problems):
+    unknown = [p for p in problems if "not collected" in p or "denied" in p or "failed" in p or "malformed" in p
+               or "changed since" in p or "missing" in p]
+    if unknown:  # a trail we could not read may be the one that logs everything
         yield errored("account", evidence.account_id, "not assessed: " + "; ".join(problems), TRAILS, "/trailList")
     else:
         yield failed("account", evidence.account_id,

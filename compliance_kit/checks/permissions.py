@@ -6,18 +6,20 @@ principal-level checks combine every policy that reaches a principal (own, group
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..evidence import Evidence
 from ..evidence.authorization import FILE as AUTHZ
 from ..evidence.authorization import Principal
 from ..model import ResourceResult
-from ..policy import PolicyDocument, PolicySource, PrincipalPermissions, find_escalations
+from ..policy import Grant, PolicyDocument, PolicySource, PrincipalPermissions, find_escalations
 from ..policy.categories import SENSITIVE_SERVICES, Category, category_actions
+from ..policy.evaluate import resource_applies
 from ..settings import Settings
 from .registry import check, errored, failed, not_applicable, passed, verdict
-from .trust import allow_statements, parse_document
+from .trust import allow_statements, parse_document, requires_mfa
 
 CLOUDSHELL = "arn:aws:iam::aws:policy/AWSCloudShellFullAccess"
 # AWS managed policies whose document is fixed and well known, for exports that omit them from `Policies`.
@@ -29,7 +31,6 @@ CLOUDTRAIL_TAMPERING = ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "clo
                         "cloudtrail:PutEventSelectors")
 IAM_DELEGATION = ("iam:CreateUser", "iam:CreateRole", "iam:AttachUserPolicy", "iam:AttachRolePolicy",
                   "iam:PutUserPolicy", "iam:PutRolePolicy")
-MFA_KEYS = {"aws:multifactorauthpresent", "aws:multifactorauthage"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class Effective:
 
 def _probe(evidence: Evidence, kind: str) -> str:
     return f"arn:aws:iam::{evidence.account_id}:{kind}/ck-probe-any"
+
+
+def _kind(kind: str) -> Any:
+    """Our source labels are the PolicySource kinds (managed, inline, group_managed, group_inline, boundary)."""
+    return kind
 
 
 def _managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> PolicyDocument | None:
@@ -57,7 +63,7 @@ def _managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> Pol
         raw, pointer = None, None
     if raw is not None:
         try:
-            document = PolicyDocument.parse(raw, source=PolicySource(kind=kind, name=name, arn=arn, file=AUTHZ,
+            document = PolicyDocument.parse(raw, source=PolicySource(kind=_kind(kind), name=name, arn=arn, file=AUTHZ,
                                                                      pointer=pointer))
         except ValueError:
             document = None
@@ -67,9 +73,24 @@ def _managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> Pol
 
 def _inline_document(raw: object, kind: str, name: str, pointer: str) -> PolicyDocument | None:
     try:
-        return PolicyDocument.parse(raw, source=PolicySource(kind=kind, name=name, arn=None, file=AUTHZ, pointer=pointer))
+        return PolicyDocument.parse(raw, source=PolicySource(kind=_kind(kind), name=name, arn=None, file=AUTHZ,
+                                                             pointer=pointer))
     except ValueError:
         return None
+
+
+def _shared_inline_document(evidence: Evidence, raw: object, kind: str, name: str, pointer: str) -> PolicyDocument | None:
+    """An inline document parsed once per evidence (a group's inline policies reach every member).
+
+    The pointer names the document within the one authorization-details file, so sharing the parsed
+    object changes no verdict; it lets members of the same groups share evaluation caches.
+    """
+    cache_key = ("inline", kind, name, pointer)
+    if cache_key in evidence.cache:
+        return evidence.cache[cache_key]  # type: ignore[no-any-return]
+    document = _inline_document(raw, kind, name, pointer)
+    evidence.cache[cache_key] = document
+    return document
 
 
 def effective(evidence: Evidence, principal: Principal) -> Effective:
@@ -90,7 +111,7 @@ def effective(evidence: Evidence, principal: Principal) -> Effective:
                 sources.append((group, "group_"))
     for owner, prefix in sources:
         for inline in owner.inline:
-            doc = _inline_document(inline.document, f"{prefix}inline", inline.name, inline.pointer)
+            doc = _shared_inline_document(evidence, inline.document, f"{prefix}inline", inline.name, inline.pointer)
             if doc is None:
                 missing.append(f"inline policy {inline.name} (unreadable)")
             else:
@@ -171,7 +192,7 @@ def _policy_documents(evidence: Evidence) -> Iterator[tuple[str, str, PolicyDocu
             policy.default_pointer or policy.pointer
     for principal in details.principals():
         for inline in principal.inline:
-            doc = _inline_document(inline.document, "inline", inline.name, inline.pointer)
+            doc = _shared_inline_document(evidence, inline.document, "inline", inline.name, inline.pointer)
             yield "inline_policy", f"{principal.arn} (inline {inline.name})", doc, inline.pointer
 
 
@@ -265,7 +286,8 @@ def policy_allows_notaction(evidence: Evidence, settings: Settings) -> Iterator[
     details = evidence.authorization
     items: list[tuple[str, str, object, str]] = [
         ("policy", p.arn, p.default_document, p.default_pointer or p.pointer)
-        for p in sorted(details.policies.values(), key=lambda p: p.arn) if not p.is_aws_managed
+        for p in sorted(details.policies.values(), key=lambda p: p.arn)
+        if not p.is_aws_managed and not _boundary_only(evidence, p.arn)
     ]
     items += [("inline_policy", f"{pr.arn} (inline {i.name})", i.document, i.pointer)
               for pr in details.principals() for i in pr.inline]
@@ -298,7 +320,7 @@ def _principal_category(evidence: Evidence, actions: tuple[str, ...] | frozenset
             yield failed(principal.kind, principal.arn, f"full administrator: all {label} on any resource "
                          f"({_grant_text(admin)})", AUTHZ, _grant_pointer(admin))
             continue
-        found = eff.permissions.allowed_actions_in(actions)
+        found = _allowed_in_category(evidence, eff.permissions, actions, label)
         if found:
             names = sorted({a for a, _ in found}, key=_headline_first)
             shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
@@ -309,6 +331,83 @@ def _principal_category(evidence: Evidence, actions: tuple[str, ...] | frozenset
             yield errored(principal.kind, principal.arn, _missing_reason(eff.missing), AUTHZ, principal.pointer)
         else:
             yield passed(principal.kind, principal.arn, f"no {label} on any resource", AUTHZ, principal.pointer)
+
+
+class _CategoryIndex:
+    """One category as asked by one check: its iteration order, each lower-case name's first position,
+    the positions of patterns (always kept: allowed_actions_in expands them itself), and the answers
+    per permission set."""
+
+    def __init__(self, actions: Iterable[str]) -> None:
+        self.actions = actions
+        self.ordered = tuple(actions)
+        self.first: dict[str, int] = {}
+        patterns: list[int] = []
+        for position, name in enumerate(self.ordered):
+            if "*" in name or "?" in name:
+                patterns.append(position)
+            else:
+                self.first.setdefault(name.lower(), position)
+        self.names = frozenset(self.first)
+        self.patterns = tuple(patterns)
+        self.results: dict[PrincipalPermissions, tuple[tuple[str, Grant], ...]] = {}
+
+
+def _category_index(evidence: Evidence, actions: Iterable[str], label: str) -> _CategoryIndex:
+    cache_key = ("category", label)
+    index = evidence.cache.get(cache_key)
+    if index is None or index.actions is not actions:
+        index = _CategoryIndex(actions)
+        evidence.cache[cache_key] = index
+    return index  # type: ignore[no-any-return]
+
+
+def _matcher_hits(evidence: Evidence, grant: Grant, names: frozenset[str]) -> frozenset[str]:
+    """The lower-case NAMES that this statement's Action/NotAction applies to."""
+    match = grant.action_matcher
+    cache_key = ("category-matcher", names, match, grant.not_action)
+    hit = evidence.cache.get(cache_key)
+    if hit is None:
+        if match.only_literals and not grant.not_action:
+            hit = names & match.literals
+        else:
+            hit = frozenset(n for n in names if match(n) != grant.not_action)
+        evidence.cache[cache_key] = hit
+    return hit  # type: ignore[no-any-return]
+
+
+def _document_candidates(evidence: Evidence, doc: PolicyDocument, names: frozenset[str]) -> frozenset[str]:
+    """The NAMES that some Allow statement of DOC applies to on "*": only these can be allowed."""
+    cache_key = ("category-doc", names, doc)
+    hit = evidence.cache.get(cache_key)
+    if hit is None:
+        found: set[str] = set()
+        for grant in doc.statements:
+            if grant.allow and resource_applies(grant, "*"):
+                found |= _matcher_hits(evidence, grant, names)
+        hit = frozenset(found)
+        evidence.cache[cache_key] = hit
+    return hit  # type: ignore[no-any-return]
+
+
+def _allowed_in_category(evidence: Evidence, perms: PrincipalPermissions, actions: Iterable[str],
+                         label: str) -> list[tuple[str, Grant]]:
+    """perms.allowed_actions_in(actions), asked only for the actions an identity Allow can grant.
+
+    An action is allowed only when an identity Allow statement applies to it on "*"; the others add
+    nothing to the answer, so leaving them out (in the category's order) gives the same list, far
+    faster for a category of hundreds of actions and thousands of principals.
+    """
+    index = _category_index(evidence, actions, label)
+    hit = index.results.get(perms)
+    if hit is None:
+        candidates: set[str] = set()
+        for doc in perms.identity:
+            candidates |= _document_candidates(evidence, doc, index.names)
+        positions = sorted({index.first[name] for name in candidates}.union(index.patterns))
+        hit = tuple(perms.allowed_actions_in([index.ordered[p] for p in positions]))
+        index.results[perms] = hit
+    return list(hit)
 
 
 @check("principal_can_exfiltrate_data", needs=["authorization_details"])
@@ -376,7 +475,7 @@ def privileged_role_trust_without_mfa(evidence: Evidence, settings: Settings) ->
             yield errored("role", role.arn, "not assessed: trust policy unreadable", AUTHZ, role.trust_pointer)
             continue
         human = [s for s in statements if s.principals.get("AWS") or "*" in s.principals]
-        unprotected = [s for s in human if not (s.condition_keys() & MFA_KEYS)]
+        unprotected = [s for s in human if not requires_mfa(s)]
         if not human:
             yield passed("role", role.arn, "privileged role assumed only by services or federation", AUTHZ, role.trust_pointer)
         else:
@@ -403,15 +502,25 @@ def privileged_role_session_too_long(evidence: Evidence, settings: Settings) -> 
                       f"privileged role sessions last at most {duration}s", "list-roles.json", pointer)
 
 
+def _delegated(evidence: Evidence, perms: PrincipalPermissions) -> list[str]:
+    """The IAM_DELEGATION actions PERMS allows on any role or user; cached per permission set."""
+    cache_key = ("delegated", perms)
+    hit = evidence.cache.get(cache_key)
+    if hit is None:
+        target = _probe(evidence, "role")
+        hit = tuple(a for a in IAM_DELEGATION if perms.allows(a, target).allowed
+                    or perms.allows(a, _probe(evidence, "user")).allowed)
+        evidence.cache[cache_key] = hit
+    return list(hit)
+
+
 @check("iam_delegation_without_permissions_boundary", needs=["authorization_details"])
 def iam_delegation_without_permissions_boundary(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     for principal in _principals(evidence, groups=False):
         eff = effective(evidence, principal)
         if eff.permissions.full_admin() is not None:
             continue
-        target = _probe(evidence, "role")
-        delegated = [a for a in IAM_DELEGATION if eff.permissions.allows(a, target).allowed
-                     or eff.permissions.allows(a, _probe(evidence, "user")).allowed]
+        delegated = _delegated(evidence, eff.permissions)
         if not delegated:
             continue
         yield verdict(principal.boundary_arn is None, principal.kind, principal.arn,

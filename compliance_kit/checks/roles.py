@@ -12,7 +12,14 @@ from ..evidence.values import days_between, iso
 from ..model import ResourceResult
 from ..settings import Settings
 from .registry import check, errored, failed, not_applicable, passed, verdict
-from .trust import account_of, allow_statements, is_any_principal, restricts_identity
+from .trust import (
+    account_of,
+    allow_statements,
+    allows_action,
+    has_external_id,
+    is_any_principal,
+    restricts_identity,
+)
 
 SUPPORT_POLICY = "arn:aws:iam::aws:policy/AWSSupportAccess"
 BREAK_GLASS = re.compile(r"break.?glass|emergency|firecall|fire.?fighter", re.I)
@@ -61,30 +68,51 @@ def role_trust_cross_account_without_external_id(evidence: Evidence, settings: S
             yield _trust_error(role)
             continue
         exposed: list[tuple[int, str]] = []
-        external = False
+        how: set[str] = set()
         for statement in statements:
-            foreign = sorted({
-                acct for p in statement.principals.get("AWS", ())
-                if (acct := account_of(p)) and acct != own and acct not in internal
-            })
-            if not foreign and any(account_of(p) in internal for p in statement.principals.get("AWS", ())):
-                external = True
+            named = {acct for p in statement.principals.get("AWS", ()) if (acct := account_of(p)) and acct != own}
+            if not named:
+                continue
+            foreign = sorted(named - internal)
+            if named & internal:
+                how.add("trusts only accounts of the same organization" if not foreign else "")
             if not foreign:
                 continue
-            external = True
-            has_id = bool(statement.condition_values("sts:ExternalId"))
-            if not has_id and not restricts_identity(statement):
+            if has_external_id(statement):
+                how.add("cross-account trust requires sts:ExternalId")
+            elif restricts_identity(statement):
+                how.add("cross-account trust narrowed by an identity condition")
+            else:
                 exposed.extend((statement.index, a) for a in foreign)
+        how.discard("")
         if exposed:
             accounts = ", ".join(sorted({a for _, a in exposed}))
             yield failed("role", role.arn, f"trusts account(s) {accounts} without an sts:ExternalId condition",
                          AUTHZ, f"{role.trust_pointer}/Statement/{exposed[0][0]}")
-        elif external:
-            yield passed("role", role.arn, "cross-account trust requires sts:ExternalId", AUTHZ, role.trust_pointer)
+        elif how:
+            yield passed("role", role.arn, "; ".join(sorted(how)), AUTHZ, role.trust_pointer)
 
 
-def _oidc_subject_ok(provider: str, statement_values: list[tuple[str, str]]) -> bool:
-    return any(value.strip() not in {"*", ""} and not re.fullmatch(r"[^:]*:\*", value) for _, value in statement_values)
+WILDCARD_ONLY = re.compile(r"[*?]*")
+GITHUB = "token.actions.githubusercontent.com"
+AUD_PROVIDERS = ("cognito-identity.amazonaws.com",)
+AUD_OR_SUB_PROVIDERS = ("accounts.google.com", "graph.facebook.com", "www.amazon.com")
+
+
+def _pinned(host: str, values: dict[str, list[str]]) -> tuple[bool, str]:
+    """Is a web-identity trust pinned to specific subjects? Returns (ok, the key that should pin it)."""
+    def specific(key: str) -> bool:
+        return any(not WILDCARD_ONLY.fullmatch(v.strip()) for v in values.get(key, []))
+
+    if host == GITHUB:
+        subjects = values.get(f"{host}:sub", [])
+        ok = bool(subjects) and all(re.match(r"repo:[^*?/:]+/", v.strip()) for v in subjects)
+        return ok, f"{host}:sub (repo:OWNER/REPO...)"
+    if host.startswith(AUD_PROVIDERS):
+        return specific(f"{host}:aud"), f"{host}:aud"
+    if host.startswith(AUD_OR_SUB_PROVIDERS):
+        return specific(f"{host}:aud") or specific(f"{host}:sub"), f"{host}:aud or :sub"
+    return specific(f"{host}:sub"), f"{host}:sub"
 
 
 @check("role_oidc_trust_without_subject_condition", needs=["authorization_details"])
@@ -94,22 +122,27 @@ def role_oidc_trust_without_subject_condition(evidence: Evidence, settings: Sett
         if statements is None:
             yield _trust_error(role)
             continue
-        web = [s for s in statements if any("AssumeRoleWithWebIdentity".lower() in a.lower() or a == "*"
-                                            for a in s.actions) and s.principals.get("Federated")]
+        web = [s for s in statements if allows_action(s.actions, "sts:assumerolewithwebidentity")
+               and s.principals.get("Federated")]
         if not web:
             continue
         missing = []
         for statement in web:
             for provider in statement.principals["Federated"]:
+                if ":saml-provider/" in provider:
+                    continue
                 host = provider.split("oidc-provider/", 1)[-1]
-                key = f"{host}:aud" if host.startswith("cognito-identity") else f"{host}:sub"
-                if not _oidc_subject_ok(host, statement.condition_values(key)):
+                values: dict[str, list[str]] = {}
+                for key in (f"{host}:sub", f"{host}:aud"):
+                    values[key] = [v for _, v in statement.condition_values(key)]
+                ok, key = _pinned(host, values)
+                if not ok:
                     missing.append((statement.index, key))
         if missing:
             yield failed("role", role.arn, f"web-identity trust without a specific {missing[0][1]} condition",
                          AUTHZ, f"{role.trust_pointer}/Statement/{missing[0][0]}")
         else:
-            yield passed("role", role.arn, "web-identity trust pinned to a subject", AUTHZ, role.trust_pointer)
+            yield passed("role", role.arn, "web-identity trust pinned to specific subjects", AUTHZ, role.trust_pointer)
 
 
 @check("role_unused", needs=["authorization_details"])

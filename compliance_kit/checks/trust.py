@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import unquote
 
 from ..evidence.values import as_list
 
-ASSUME_ACTIONS = {"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml", "sts:*", "*"}
-IDENTITY_CONDITION_KEYS = {
-    "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
-    "aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:userid", "aws:sourceorgid",
-}
+ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
+ORG_KEYS = {"aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid"}
+ACCOUNT_KEYS = {"aws:principalaccount", "aws:sourceaccount", "aws:sourceowner"}
+ARN_KEYS = {"aws:principalarn", "aws:sourcearn"}
+NEGATIVE_OPERATORS = ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike", "Null")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def allow_statements(document: Any) -> list[TrustStatement] | None:
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
         actions = tuple(str(a) for a in as_list(statement.get("Action")))
-        if not any(a.lower() in ASSUME_ACTIONS for a in actions):
+        if not any(allows_action(actions, a) for a in ASSUME_ACTIONS):
             continue
         raw_principal = statement.get("Principal")
         principals: dict[str, tuple[str, ...]] = {}
@@ -74,6 +76,11 @@ def allow_statements(document: Any) -> list[TrustStatement] | None:
     return out
 
 
+def allows_action(patterns: tuple[str, ...], action: str) -> bool:
+    """Does any of the statement's Action patterns (wildcards allowed) cover ACTION?"""
+    return any(fnmatchcase(action, p.lower()) for p in patterns)
+
+
 def account_of(principal: str) -> str | None:
     """The account id an AWS principal names: a bare id or an ARN; None for '*'."""
     if principal.isdigit() and len(principal) == 12:
@@ -89,5 +96,37 @@ def is_any_principal(statement: TrustStatement) -> bool:
     return "*" in statement.principals or "*" in statement.principals.get("AWS", ())
 
 
+def _positive(statement: TrustStatement, key: str) -> list[str]:
+    return [v for op, v in statement.condition_values(key) if not op.replace("ForAnyValue:", "").replace(
+        "ForAllValues:", "").startswith(NEGATIVE_OPERATORS)]
+
+
+def _wild(value: str) -> bool:
+    return value.strip() in {"", "*"} or set(value.strip()) <= {"*", "?"}
+
+
 def restricts_identity(statement: TrustStatement) -> bool:
-    return bool(statement.condition_keys() & IDENTITY_CONDITION_KEYS)
+    """Does a condition really narrow who may assume the role (an org, an account, ARNs in a named account)?"""
+    for key in ORG_KEYS:
+        if any(not _wild(v) for v in _positive(statement, key)):
+            return True
+    for key in ACCOUNT_KEYS:
+        if any(re.fullmatch(r"\d{12}", v.strip()) for v in _positive(statement, key)):
+            return True
+    for key in ARN_KEYS:
+        values = _positive(statement, key)
+        if values and all(len(v.split(":")) > 4 and re.fullmatch(r"\d{12}", v.split(":")[4]) for v in values):
+            return True
+    return False
+
+
+def has_external_id(statement: TrustStatement) -> bool:
+    return any(op.startswith(("StringEquals", "StringLike")) and not _wild(v)
+               for op, v in statement.condition_values("sts:ExternalId"))
+
+
+def requires_mfa(statement: TrustStatement) -> bool:
+    """Bool aws:MultiFactorAuthPresent true (not BoolIfExists: true for long-term keys), or a bounded MFA age."""
+    if any(op == "Bool" and v.lower() == "true" for op, v in statement.condition_values("aws:MultiFactorAuthPresent")):
+        return True
+    return any(op.startswith("NumericLessThan") for op, _ in statement.condition_values("aws:MultiFactorAuthAge"))

@@ -15,7 +15,7 @@ from .registry import check, errored, passed, verdict
 CSV = "credential-report.csv"
 SHARED_TOKENS = {
     "admin", "administrator", "root", "shared", "share", "team", "test", "testing", "temp", "tmp",
-    "generic", "guest", "common", "group", "default", "ops", "everyone", "dev", "qa",
+    "generic", "guest", "common", "group", "default", "ops", "everyone", "dev", "qa", "support",
 }
 
 

@@ -75,9 +75,12 @@ def _latest_timestamp(found: list[tuple[str, Recognized]]) -> datetime | None:
     return latest
 
 
+CALL_WORDS = re.compile(r"get-trail-status|trail-status|get-event-selectors|event-selectors|\.json$", re.I)
+
+
 def _resolve_trail_key(source: str, item: Recognized, trail_names: list[str]) -> str:
-    hint = Path(item.key_hint or source).name
-    matches = [t for t in trail_names if t in hint]
+    hint = CALL_WORDS.sub(" ", Path(item.key_hint or source).name)
+    matches = [t for t in trail_names if re.search(rf"(?<![A-Za-z0-9_-]){re.escape(t)}(?![A-Za-z0-9_-])", hint)]
     if matches:
         return max(matches, key=len)
     if len(trail_names) == 1:

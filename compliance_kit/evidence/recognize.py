@@ -13,7 +13,9 @@ from ..errors import InputError
 from .credential_report import CredentialReportError, parse_credential_report
 from .manifest import Outcome
 
-REGION_RE = re.compile(r"\b([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)\b")
+REGION_RE = re.compile(r"(?<![a-z0-9])((?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso[a-z]?)?-"
+                       r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d)(?![a-z0-9])")
+ANALYZER_ARN_RE = re.compile(r"arn:aws[a-z-]*:access-analyzer:([a-z0-9-]+):")
 CLI_ERROR_RE = re.compile(r"An error occurred \(([A-Za-z0-9_.]+)\) when calling the (\w+) operation:?\s*(.*)", re.S)
 IGNORED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".zip", ".gz", ".docx", ".xlsx", ".doc", ".xls", ".md"}
 
@@ -100,8 +102,12 @@ def _credential_json(name: str, data: dict[str, Any]) -> Recognized:
 
 
 def _region_from(data: Any, name: str) -> str | None:
-    match = REGION_RE.search(json.dumps(data)[:200000]) or REGION_RE.search(name)
-    return match.group(1) if match else None
+    """The file name says it best; else the analyzers' own ARNs (never resource names in findings)."""
+    match = REGION_RE.search(name.rsplit("/", 1)[-1])
+    if match:
+        return match.group(1)
+    arn = ANALYZER_ARN_RE.search(json.dumps(data)[:200000])
+    return arn.group(1) if arn and REGION_RE.fullmatch(arn.group(1)) else None
 
 
 def _is_list_of(data: dict[str, Any], key: str, item_key: str) -> bool:
