@@ -66,10 +66,10 @@ def effective_settings(frameworks: Iterable[Framework], overrides: dict[str, int
                 notes.append(f"{framework.framework_id} sets {name}={int(spec['value'])}")
     for name, value in overrides.items():
         for framework in frameworks:
-            spec = framework.thresholds.get(name)
-            if spec and spec.get("pinned") and is_looser(name, value, spec["value"]):
+            pin = framework.thresholds.get(name)
+            if pin and pin.get("pinned") and is_looser(name, value, pin["value"]):
                 raise InputError(
-                    f"threshold {name}={value} is looser than the {int(spec['value'])} that {framework.framework_id} "
+                    f"threshold {name}={value} is looser than the {int(pin['value'])} that {framework.framework_id} "
                     "requires (pinned); use a stricter value or leave it out", file="--threshold")
     settings = Settings(values).with_overrides(overrides)
     return settings, notes

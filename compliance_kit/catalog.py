@@ -142,9 +142,9 @@ def parse_catalog(path: Path, known_checks: set[str] | None = None) -> Framework
         ))
     groups = tuple(dict(g) for g in data.get("groups", []))
     group_ids = {g["id"] for g in groups}
-    for control in controls:
-        if groups and control.group is not None and control.group not in group_ids:
-            raise _fail(file, f"unknown group {control.group!r}", control.line, control.control_id)
+    for entry in controls:
+        if groups and entry.group is not None and entry.group not in group_ids:
+            raise _fail(file, f"unknown group {entry.group!r}", entry.line, entry.control_id)
     return Framework(
         str(meta["id"]), str(meta["name"]), str(meta["version"]), str(meta["publisher"]), str(meta["id_pattern"]),
         groups, tuple(controls), {k: dict(v) for k, v in (meta.get("thresholds") or {}).items()}, file,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+import datetime as dt
 from datetime import UTC, date, datetime, timedelta
 from fnmatch import fnmatchcase
 from functools import cache
@@ -166,12 +167,12 @@ class Attestation:
     control_id: str
     statement: str
     owner: str
-    date: date
+    date: dt.date
     valid_days: int
     documents: tuple[tuple[str, str], ...]  # (path as written, sha256)
     line: int | None
 
-    def expires(self) -> date:
+    def expires(self) -> dt.date:
         return self.date + timedelta(days=self.valid_days)
 
     def as_dict(self, valid: bool) -> dict[str, Any]:
