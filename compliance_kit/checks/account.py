@@ -95,6 +95,14 @@ def access_analyzer_has_active_findings(evidence: Evidence, settings: Settings) 
                          file, f"/findings/{index}")
 
 
+def _advanced_all_management(selector: dict[str, object]) -> bool:
+    """An advanced selector for management events without a readOnly filter records reads and writes."""
+    fields = [f for f in (selector.get("FieldSelectors") or []) if isinstance(f, dict)]  # type: ignore[attr-defined]
+    management = any(f.get("Field") == "eventCategory" and "Management" in (f.get("Equals") or []) for f in fields)
+    read_only_filter = any(f.get("Field") == "readOnly" for f in fields)
+    return management and not read_only_filter
+
+
 def _trail_name(trail: dict[str, object]) -> str:
     return str(trail.get("Name", "")).rsplit("/", 1)[-1]
 
@@ -126,11 +134,7 @@ def cloudtrail_multi_region_not_logging(evidence: Evidence, settings: Settings) 
         management = any(
             parse_bool(s.get("IncludeManagementEvents")) and str(s.get("ReadWriteType", "All")) == "All"
             for s in basic if isinstance(s, dict)
-        ) or any(
-            any(f.get("Field") == "eventCategory" and "Management" in (f.get("Equals") or [])
-                for f in (s.get("FieldSelectors") or []) if isinstance(f, dict))
-            for s in advanced if isinstance(s, dict)
-        )
+        ) or any(_advanced_all_management(s) for s in advanced if isinstance(s, dict))
         if management:
             yield passed("account", evidence.account_id,
                          f"multi-region trail {name} is logging all management events", TRAILS, f"/trailList/{index}")

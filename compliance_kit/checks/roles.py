@@ -134,7 +134,7 @@ def role_oidc_trust_without_subject_condition(evidence: Evidence, settings: Sett
                 host = provider.split("oidc-provider/", 1)[-1]
                 values: dict[str, list[str]] = {}
                 for key in (f"{host}:sub", f"{host}:aud"):
-                    values[key] = [v for _, v in statement.condition_values(key)]
+                    values[key] = [v for op, v in statement.condition_values(key) if "Not" not in op and op != "Null"]
                 ok, key = _pinned(host, values)
                 if not ok:
                     missing.append((statement.index, key))
