@@ -267,6 +267,12 @@ def catalog_validate(paths: tuple[Path, ...]) -> None:
                    f"({cov['automated']} automated, {cov['manual']} manual, {cov['not_applicable']} not applicable)")
 
 
+from .collect.cli import collect, policy  # noqa: E402  (registered here so `--help` lists them)
+
+cli.add_command(collect)
+cli.add_command(policy)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
     try:
