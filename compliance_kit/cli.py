@@ -76,8 +76,17 @@ def evidence_import(source: Path, out: Path, account_id: str | None, collected_a
 @evidence.command("verify")
 @click.argument("directory", type=click.Path(path_type=Path))
 def evidence_verify(directory: Path) -> None:
-    """Re-hash the files of an evidence directory (or a folder of them) against manifest.json."""
+    """Re-hash an evidence directory (or a folder of them), a `run` period folder or its package.zip."""
     from .evidence.loader import find_evidence_dirs
+    from .monthly.package import is_package, verify_package
+
+    if is_package(directory):  # a period folder of `compliance-kit run` (MANIFEST.sha256) or its package.zip
+        package = verify_package(directory)
+        for line in package.lines():
+            click.echo(line)
+        if not package.ok:
+            raise SystemExit(1)
+        return
     from .evidence.manifest import verify_directory
 
     dirs = find_evidence_dirs(directory) if directory.is_dir() else None
@@ -271,6 +280,11 @@ from .collect.cli import collect, policy  # noqa: E402  (registered here so `--h
 
 cli.add_command(collect)
 cli.add_command(policy)
+
+from .monthly.cli import init, run  # noqa: E402
+
+cli.add_command(run)
+cli.add_command(init)
 
 
 def main(argv: list[str] | None = None) -> None:

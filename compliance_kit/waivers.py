@@ -8,9 +8,9 @@ ATTESTED while it is valid; its documents are hashed so the package proves what 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
-import datetime as dt
 from datetime import UTC, date, datetime, timedelta
 from fnmatch import fnmatchcase
 from functools import cache

@@ -190,3 +190,19 @@ def test_pinned_threshold_cannot_be_loosened(tmp_path, sample_dir, cli):
              "--quiet")
     assert ok.code == 0
     assert json.loads(out.read_text())["thresholds"]["access_key_max_age_days"] == 60
+
+
+def test_results_identical_across_hash_seeds(tmp_path):
+    """Set iteration order must never leak into the output: two interpreters, two hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for seed in ("1", "4"):
+        out = tmp_path / f"r{seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1794268800"}
+        subprocess.run([sys.executable, "-m", "compliance_kit.cli", "assess", str(SAMPLES), "--quiet", "--out", str(out)],
+                       check=True, env=env, cwd=REPO)
+        digests.add(out.read_bytes())
+    assert len(digests) == 1

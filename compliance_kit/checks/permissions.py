@@ -340,7 +340,7 @@ class _CategoryIndex:
 
     def __init__(self, actions: Iterable[str]) -> None:
         self.actions = actions
-        self.ordered = tuple(actions)
+        self.ordered = tuple(sorted(actions))  # sorted: the same output whatever the hash seed
         self.first: dict[str, int] = {}
         patterns: list[int] = []
         for position, name in enumerate(self.ordered):
