@@ -86,5 +86,5 @@ def run_report(evidence_dir: Path, options: ReportOptions,
         from .render.pdf import write_pdfs
 
         written.extend(write_pdfs(assessment, options.out, org_name=options.org_name, previous=previous,
-                                  combined=options.combined, pdf_variant=options.pdf_variant))
+                                  combined=options.combined, pdf_variant=options.pdf_variant, evidences=evidences))
     return written

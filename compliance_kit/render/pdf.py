@@ -1,0 +1,241 @@
+"""The PDF audit report: Jinja2 templates under reports/ rendered with WeasyPrint.
+
+Safety: templates autoescape everything; CSS is passed as a WeasyPrint stylesheet (never a <style>
+block); the URL fetcher serves bundled assets only (render/fetcher.py), so nothing named in the evidence
+is fetched or embedded. Reproducibility: the document date, the attachments' dates and the PDF metadata
+all come from assessment.generated_at, so the same assessment gives byte-identical PDFs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..assess import Assessment
+from ..errors import InputError
+from ..evidence.manifest import dumps
+from ..paths import reports_dir
+from ..results import to_dict
+from .fetcher import make_fetcher, root_url
+from .pdf_model import LABELS, SEVERITY_WORDS, SUMMARY_ORDER, Report, build_report, label
+
+PDF_VARIANTS = ("pdf/a-3b",)
+COMBINED_NAME = "compliance-report.pdf"
+CHART_COLOURS = {
+    "ok": "#2f6f4e", "bad": "#a8322d", "warn": "#9a5b13", "waived": "#5b4a8b",
+    "attested": "#1f6b75", "manual": "#4a5568", "na": "#8a94a3",
+}
+
+
+_SOFT_BREAK = re.compile(r"(::?|[_/])")
+
+
+def soft(value: object) -> Markup:
+    """Escape VALUE, then allow line breaks after _ / : (ARNs, check ids, JSON pointers wrap at their joints).
+
+    A zero-width space keeps the text in one box, so Pango prefers these joints and `overflow-wrap:
+    break-word` only splits a name that is longer than its column (WeasyPrint lays out a <wbr> as a box
+    boundary and would split the last segment mid-word instead). WeasyPrint draws no glyph for it: text
+    copied or extracted from the PDF (an ARN, a check id) has no invisible characters.
+    """
+    return Markup(_SOFT_BREAK.sub("\\1\u200b", str(escape(value))))
+
+
+def report_name(framework_id: str) -> str:
+    return f"{framework_id}-report.pdf"
+
+
+def parse_time(value: str) -> datetime:
+    """generated_at ('2026-10-26T09:33:20Z') as an aware UTC datetime; the epoch if unparsable."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "unknown"
+    moment = parse_time(value)
+    if moment.year == 1970 and not value.startswith("1970"):
+        return value
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def _day(value: str | None) -> str:
+    if not value:
+        return "unknown"
+    moment = parse_time(value)
+    return f"{moment.day} {moment:%B %Y}"
+
+
+@cache
+def _environment(root: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(root) / "templates")),
+        autoescape=True,  # every template, whatever its name (.html, .svg.j2)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["label"] = label
+    env.filters["soft"] = soft
+    env.filters["when"] = _when
+    env.filters["day"] = _day
+    env.filters["severity"] = lambda s: SEVERITY_WORDS.get(str(s), str(s).upper())
+    env.filters["thousands"] = lambda n: f"{int(n):,}"
+    env.globals["labels"] = LABELS
+    return env
+
+
+def chart_svg(env: jinja2.Environment, counts: Sequence[Any]) -> Markup:
+    """Horizontal bar chart of control verdicts: one labelled bar per verdict (word, symbol and number)."""
+    row, top, label_w, bar_w = 19, 6, 150, 300
+    peak = max((c.count for c in counts), default=0) or 1
+    bars = []
+    for index, item in enumerate(counts):
+        width = round(bar_w * item.count / peak, 1) if item.count else 0
+        bars.append({"y": top + index * row, "width": width, "label": item.label, "count": item.count,
+                     "colour": CHART_COLOURS.get(item.label.css, "#8a94a3")})
+    height = top * 2 + row * len(counts)
+    svg = env.get_template("chart.svg.j2").render(
+        bars=bars, height=height, width=label_w + bar_w + 40, label_w=label_w, bar_h=row - 7,
+        total=sum(c.count for c in counts))
+    return Markup(svg)  # autoescaped template output: the only Markup the report inserts
+
+
+def render_html(report: Report) -> str:
+    env = _environment(str(reports_dir()))
+    charts = {f.framework_id: chart_svg(env, f.counts) for f in report.frameworks}
+    return env.get_template("report.html").render(r=report, charts=charts, summary_order=SUMMARY_ORDER)
+
+
+def _manifest_bytes(assessment: Assessment, evidences: Sequence[Any] | None) -> list[tuple[str, bytes]]:
+    """Each account's manifest.json, only when its bytes hash to the evidence digest the report prints."""
+    out = []
+    by_account = {getattr(e, "account_id", None): e for e in evidences or ()}
+    for account in assessment.accounts:
+        data: bytes | None = None
+        evidence = by_account.get(account.account_id)
+        if evidence is not None and isinstance(getattr(evidence, "manifest", None), dict):
+            data = dumps(evidence.manifest)
+        if data is None or hashlib.sha256(data).hexdigest() != account.evidence_digest:
+            candidate = Path(account.directory) / "manifest.json"
+            try:
+                data = candidate.read_bytes() if candidate.is_file() else None
+            except OSError:
+                data = None
+        if data is not None and hashlib.sha256(data).hexdigest() == account.evidence_digest:
+            out.append((f"manifest-{account.account_id}.json", data))
+    return out
+
+
+def _json_bytes(data: Any) -> bytes:
+    """Exactly evidence.manifest.dumps(DATA) (results.json's canonical form), encoded chunk by chunk.
+
+    json.dumps with an indent joins millions of small strings at once; for a 10,000-user account that
+    list costs several hundred MB. Streaming into one buffer gives the same bytes for a fraction of it.
+    """
+    buffer = io.BytesIO()
+    encoder = json.JSONEncoder(indent=2, sort_keys=True, ensure_ascii=False)
+    for chunk in encoder.iterencode(data):
+        buffer.write(chunk.encode("utf-8"))
+    buffer.write(b"\n")
+    return buffer.getvalue()
+
+
+def _attachments(assessment: Assessment, results: dict[str, Any],
+                 evidences: Sequence[Any] | None) -> list[tuple[str, bytes, str]]:
+    """results.json (the very bytes results.write_results writes) and the verified manifests."""
+    files = [("results.json", _json_bytes(results),
+              "The assessment as results.json (schema compliance-kit/results/1)")]
+    for name, data in _manifest_bytes(assessment, evidences):
+        files.append((name, data, "Evidence manifest: files, API calls, outcomes and SHA-256 of each artifact"))
+    return files
+
+
+def render_pdf(report: Report, attachments: Sequence[tuple[str, bytes, str]], *, created: datetime,
+               pdf_variant: str | None, fetcher: Any = None) -> bytes:
+    """The report as PDF bytes. FETCHER defaults to the bundled-assets-only fetcher."""
+    from weasyprint import CSS, HTML, Attachment
+    from weasyprint.text.fonts import FontConfiguration
+
+    root = reports_dir()
+    base = root_url(root.resolve())
+    fetcher = fetcher or make_fetcher(root)
+    fonts = FontConfiguration()
+    css = CSS(url=base + "css/report.css", url_fetcher=fetcher, font_config=fonts)
+    html = HTML(string=render_html(report), base_url=base, url_fetcher=fetcher)
+    embedded = [Attachment(string=data, name=name, description=description, created=created, modified=created,
+                           relationship="Data", url_fetcher=fetcher)
+                for name, data, description in attachments]
+    document = html.render(stylesheets=[css], font_config=fonts)
+    options: dict[str, Any] = {"attachments": embedded}
+    if pdf_variant:
+        options["pdf_variant"] = pdf_variant
+    pdf: bytes = document.write_pdf(**options)
+    return pdf
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, previous: dict | None,
+               combined: bool, pdf_variant: str | None, evidences: Sequence[Any] | None = None) -> list[Path]:
+    """One PDF per framework (<framework-id>-report.pdf), or one compliance-report.pdf when COMBINED.
+
+    PREVIOUS is an earlier results.json (dict) for the "what changed" section. EVIDENCES (optional)
+    lets the manifests be attached even when the evidence was imported in memory.
+    """
+    if not assessment.frameworks:
+        return []
+    if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
+        raise InputError(f"unsupported PDF variant {pdf_variant!r} (supported: {', '.join(PDF_VARIANTS)})",
+                         file="--pdf-variant")
+    current = to_dict(assessment)
+    delta = None
+    if previous is not None:
+        from ..delta import diff
+
+        delta = diff(current, previous)
+    created = parse_time(assessment.generated_at)
+    files = _attachments(assessment, current, evidences)
+    del current
+    listed = tuple((name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _ in files)
+    groups = ([(COMBINED_NAME, [f.framework_id for f in assessment.frameworks])] if combined
+              else [(report_name(f.framework_id), [f.framework_id]) for f in assessment.frameworks])
+    written = []
+    for name, framework_ids in groups:
+        report = build_report(assessment, framework_ids, org_name=org_name, delta=delta, attachments=listed)
+        data = render_pdf(report, files, created=created, pdf_variant=pdf_variant)
+        path = out_dir / name
+        _write_atomically(path, data)
+        written.append(path)
+    return written
