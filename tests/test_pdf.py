@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
 import subprocess
 import zlib
 from datetime import UTC, datetime
@@ -21,8 +20,6 @@ from conftest import CLOUDMAPPER, REPO, SAMPLES, copy_exports
 from compliance_kit.delta import diff
 from compliance_kit.model import ResourceResult, Status
 from compliance_kit.pipeline import ReportOptions, build_assessment, run_report
-
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
 CLOCK_TIME = datetime(2026, 11, 2, 9, 0, 0, tzinfo=UTC)
 SECTIONS = ("1 Executive summary", "2 Scope and method", "3 Control matrix", "4 Findings",

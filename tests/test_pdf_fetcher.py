@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import shutil
 import socketserver
 import subprocess
 import threading
@@ -31,8 +30,6 @@ from compliance_kit.pipeline import ReportOptions, run_report
 from compliance_kit.render.fetcher import AssetPolicy, RefusedURL, make_fetcher, root_url
 
 PASSWD = Path("/etc/passwd")
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdfdetach") is None,
-                                   reason="poppler-utils not installed")
 
 
 class Listener:
@@ -185,7 +182,6 @@ def test_templates_load_nothing_themselves() -> None:
 # ------------------------------------------------------------------- WeasyPrint with hostile HTML directly
 
 
-@needs_poppler
 def test_hostile_html_fetches_nothing_with_the_bundled_fetcher(listener: Listener, tmp_path: Path) -> None:
     """Defence in depth: even markup that escaped the templates' autoescaping fetches and embeds nothing."""
     from weasyprint import CSS, HTML
@@ -204,7 +200,6 @@ def test_hostile_html_fetches_nothing_with_the_bundled_fetcher(listener: Listene
     assert "file:///etc/passwd" in fetcher.refused
 
 
-@needs_poppler
 def test_the_listener_would_have_seen_the_default_fetcher(listener: Listener, tmp_path: Path) -> None:
     """Control: without our fetcher, WeasyPrint does connect — so zero connections above means something."""
     from weasyprint import HTML
@@ -246,7 +241,6 @@ def poisoned_exports(target: Path, listener: Listener) -> Path:
     return folder
 
 
-@needs_poppler
 def test_hostile_evidence_fetches_and_embeds_nothing(listener: Listener, tmp_path: Path) -> None:
     evidence = poisoned_exports(tmp_path / "exports", listener)
     exceptions = tmp_path / "exceptions.yaml"

@@ -257,6 +257,14 @@ def trust_summary(role: Principal) -> str:
     return " | ".join(parts) or "no Allow statement for sts:AssumeRole*"
 
 
+def _max_session(evidence: Evidence, role: Any) -> int | None:
+    """MaxSessionDuration comes from list-roles (not in the authorization details); blank when not collected."""
+    if evidence.unavailable_reason("roles") is not None:
+        return role.max_session_duration  # type: ignore[no-any-return]
+    seconds, _ = evidence.role_session_durations.get(role.arn, (role.max_session_duration, ""))
+    return seconds
+
+
 def roles_sheet(assessment: Assessment, pop: Population, index: VerdictIndex, findings: FindingsLink) -> Sheet:
     checks = index.columns_for("Roles", assessment)
     columns = [
@@ -274,7 +282,7 @@ def roles_sheet(assessment: Assessment, pop: Population, index: VerdictIndex, fi
             yield [
                 account, role.name, role.arn, role.path, role.created,
                 role.last_used if role.last_used_recorded else None, role.path.startswith("/aws-service-role/"),
-                role.max_session_duration, trust_summary(role), attached, inline, role.boundary_arn,
+                _max_session(evidence, role), trust_summary(role), attached, inline, role.boundary_arn,
                 _names(role.instance_profiles), _tags(role), findings(account, role.arn),
                 *index.verdicts(checks, account, role.arn), *index.inline_verdict(account, role.arn),
             ]
