@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import logging
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -29,17 +28,9 @@ MANAGEMENT = "123456789012"  # moto's default account
 
 
 @pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+def moto_url(moto_server_url: str) -> str:
+    """The session's moto server (tests/conftest.py)."""
+    return moto_server_url
 
 
 @dataclass

@@ -8,8 +8,7 @@ __init__.py; pytest puts it on sys.path).
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,17 +76,9 @@ def write_kit(tmp_path: Path) -> Callable[..., Path]:
 # --- moto --------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+def moto_endpoint(moto_server_url: str) -> str:
+    """The session's moto server (tests/conftest.py)."""
+    return moto_server_url
 
 
 @dataclass
