@@ -16,6 +16,7 @@ from .catalog import CheckMeta, Control, Framework
 from .checks.registry import load_all, run_checks
 from .errors import InputError
 from .evidence import Evidence
+from .evidence.gcpause import gc_paused
 from .evidence.values import iso
 from .model import (
     AccountInfo,
@@ -145,6 +146,72 @@ def account_info(evidence: Evidence) -> AccountInfo:
                        evidence.digest, evidence.directory, artifacts)
 
 
+class AccountChecks:
+    """Every check on one account's Evidence with the assessment's settings: what `map_accounts` maps.
+
+    A plain callable that can be pickled (Settings is sent as its thresholds), so a mapper may run
+    it in another process: see parallel_map_accounts.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __call__(self, evidence: Evidence) -> list[CheckResult]:
+        return run_checks(evidence, self.settings)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_account_checks, (dict(self.settings.thresholds),))
+
+
+def _account_checks(thresholds: dict[str, int]) -> AccountChecks:
+    return AccountChecks(Settings(thresholds))
+
+
+def _checks_in_worker(run: Callable[[Evidence], list[CheckResult]], directory: str,
+                      digest: str) -> list[CheckResult] | None:
+    """In a worker process: load the evidence directory by its path (an Evidence holds a file reader
+    and cannot be pickled) and run the checks; None when the manifest is no longer the one assessed."""
+    from .evidence.loader import load_directory
+
+    evidence = load_directory(Path(directory))
+    if evidence.digest != digest:
+        return None
+    return run(evidence)
+
+
+def parallel_map_accounts(
+    workers: int,
+) -> Callable[[Callable[[Evidence], list[CheckResult]], list[Evidence]], list[list[CheckResult]]]:
+    """A `map_accounts` for assess() that evaluates accounts in up to WORKERS processes.
+
+    Each worker re-loads one account's evidence directory from its path and returns its CheckResults
+    (in the order of the accounts). Evidence imported in memory (no manifest.json on disk) is
+    evaluated in this process, as is everything when WORKERS < 2 or there is a single account.
+    Workers are forked where the platform allows, so they hash strings exactly as this process does.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .evidence.manifest import MANIFEST
+
+    def mapper(run: Callable[[Evidence], list[CheckResult]], evidences: list[Evidence]) -> list[list[CheckResult]]:
+        on_disk = [(Path(e.directory) / MANIFEST).is_file() for e in evidences]
+        if workers < 2 or sum(on_disk) < 2:
+            return [run(e) for e in evidences]
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(max_workers=min(workers, sum(on_disk)), mp_context=context) as pool:
+            futures = [pool.submit(_checks_in_worker, run, e.directory, e.digest) if disk else None
+                       for e, disk in zip(evidences, on_disk, strict=True)]
+            out: list[list[CheckResult]] = []
+            for evidence, future in zip(evidences, futures, strict=True):
+                result = future.result() if future is not None else None
+                out.append(result if result is not None else run(evidence))
+            return out
+
+    return mapper
+
+
 def assess(
     evidences: list[Evidence],
     frameworks: list[Framework],
@@ -163,12 +230,11 @@ def assess(
     if isinstance(attestations, Path):
         attestations = load_attestations(attestations, {f.framework_id: f for f in frameworks})
 
-    def run(evidence: Evidence) -> list[CheckResult]:
-        return run_checks(evidence, settings)
-
+    run = AccountChecks(settings)
     mapper = map_accounts or (lambda fn, items: [fn(e) for e in items])
-    per_account = list(mapper(run, evidences))
-    checks = merge_accounts(per_account)
+    with gc_paused():  # millions of long-lived objects and no cycles: see evidence/gcpause.py
+        per_account = list(mapper(run, evidences))
+        checks = merge_accounts(per_account)
     collected = {e.account_id: e.collected_at for e in evidences}
     statuses: list[ExceptionStatus] = []
     if exceptions:

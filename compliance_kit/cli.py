@@ -150,8 +150,11 @@ def assess(evidence_dir: Path, frameworks: tuple[str, ...], out: Path | None, th
     overrides = parse_threshold_options(thresholds)
     selected, meta = _load_catalogs(catalog_dir, frameworks)
     evidences = load_evidence(evidence_dir, clock=clock_from_env())
+    from .assess import parallel_map_accounts
+
     assessment = run_assessment(evidences, selected, meta, thresholds=overrides, clock=clock_from_env(),
-                                exceptions=exceptions_file, attestations=attestations_file)
+                                exceptions=exceptions_file, attestations=attestations_file,
+                                map_accounts=parallel_map_accounts(os.cpu_count() or 1))
     if out is not None:
         write_results(assessment, out)
     if not quiet:

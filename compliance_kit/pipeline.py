@@ -60,8 +60,13 @@ def build_assessment(evidence_dir: Path, options: ReportOptions, clock: Callable
     else:
         selected = [frameworks[k] for k in sorted(frameworks)]
     evidences = load_evidence(evidence_dir, clock=clock)
+    import os
+
+    from .assess import parallel_map_accounts
+
     assessment = assess(evidences, selected, load_check_metadata(), thresholds=overrides, clock=clock,
-                        exceptions=options.exceptions, attestations=options.attestations)
+                        exceptions=options.exceptions, attestations=options.attestations,
+                        map_accounts=parallel_map_accounts(os.cpu_count() or 1))
     return assessment, evidences
 
 

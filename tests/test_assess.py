@@ -206,3 +206,24 @@ def test_results_identical_across_hash_seeds(tmp_path):
                        check=True, env=env, cwd=REPO)
         digests.add(out.read_bytes())
     assert len(digests) == 1
+
+
+def test_several_accounts_in_worker_processes_give_the_same_results(tmp_path, cli):
+    """A folder of account folders is evaluated in parallel; the verdicts equal a one-process run."""
+    from compliance_kit.assess import parallel_map_accounts
+    from compliance_kit.evidence.loader import load_evidence
+
+    for account in ("111111111111", "222222222222"):
+        write_evidence(build_evidence(SAMPLES, account_id=account), tmp_path / "org")
+    evidences = load_evidence(tmp_path / "org")
+    load_all()
+    frameworks = [load_frameworks(None, set(REGISTRY))["cmmc-l1"]]
+    meta = load_check_metadata()
+    serial = assess(evidences, frameworks, meta)
+    parallel = assess(evidences, frameworks, meta, map_accounts=parallel_map_accounts(2))
+    assert [(c.check_id, c.resources) for c in serial.checks] == [(c.check_id, c.resources) for c in parallel.checks]
+    assert {r.account_id for c in parallel.checks for r in c.resources} == {"111111111111", "222222222222"}
+    out = tmp_path / "r.json"
+    assert cli("assess", str(tmp_path / "org"), "--framework", "cmmc-l1", "--out", str(out), "--quiet").code == 0
+    data = json.loads(out.read_text())
+    assert data["account_id"] is None and len(data["accounts"]) == 2

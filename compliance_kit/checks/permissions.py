@@ -31,6 +31,7 @@ CLOUDTRAIL_TAMPERING = ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "clo
                         "cloudtrail:PutEventSelectors")
 IAM_DELEGATION = ("iam:CreateUser", "iam:CreateRole", "iam:AttachUserPolicy", "iam:AttachRolePolicy",
                   "iam:PutUserPolicy", "iam:PutRolePolicy")
+_IAM_DELEGATION_NAMES = frozenset(a.lower() for a in IAM_DELEGATION)
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,12 @@ def _policy_level(evidence: Evidence, test: str) -> Iterator[ResourceResult]:
                 "cloudtrail": [(a, f"arn:aws:cloudtrail:us-east-1:{evidence.account_id}:trail/ck-probe-any", a)
                                for a in CLOUDTRAIL_TAMPERING],
             }[test]
+            # Only an action some Allow statement of the document names can be allowed: ask only for those.
+            possible = _document_candidates(evidence, doc, frozenset(a.lower() for a, _, _ in probes),
+                                            on_all_resources=False)
             for action, resource, label in probes:
+                if action.lower() not in possible:
+                    continue
                 decision = perms.allows(action, resource)
                 if decision.allowed and not decision.conditional:  # a Condition narrows it: not "any"
                     hits.append((label, decision.grant))
@@ -376,14 +382,16 @@ def _matcher_hits(evidence: Evidence, grant: Grant, names: frozenset[str]) -> fr
     return hit  # type: ignore[no-any-return]
 
 
-def _document_candidates(evidence: Evidence, doc: PolicyDocument, names: frozenset[str]) -> frozenset[str]:
-    """The NAMES that some Allow statement of DOC applies to on "*": only these can be allowed."""
-    cache_key = ("category-doc", names, doc)
+def _document_candidates(evidence: Evidence, doc: PolicyDocument, names: frozenset[str],
+                         on_all_resources: bool = True) -> frozenset[str]:
+    """The NAMES that some Allow statement of DOC applies to (on "*", or on any resource when
+    ON_ALL_RESOURCES is false): no other action can be allowed by DOC."""
+    cache_key = ("category-doc", names, doc, on_all_resources)
     hit = evidence.cache.get(cache_key)
     if hit is None:
         found: set[str] = set()
         for grant in doc.statements:
-            if grant.allow and resource_applies(grant, "*"):
+            if grant.allow and (not on_all_resources or resource_applies(grant, "*")):
                 found |= _matcher_hits(evidence, grant, names)
         hit = frozenset(found)
         evidence.cache[cache_key] = hit
@@ -507,9 +515,13 @@ def _delegated(evidence: Evidence, perms: PrincipalPermissions) -> list[str]:
     cache_key = ("delegated", perms)
     hit = evidence.cache.get(cache_key)
     if hit is None:
+        # Only an action some identity Allow statement names can be allowed: ask only for those.
+        possible: set[str] = set()
+        for doc in perms.identity:
+            possible |= _document_candidates(evidence, doc, _IAM_DELEGATION_NAMES, on_all_resources=False)
         target = _probe(evidence, "role")
-        hit = tuple(a for a in IAM_DELEGATION if perms.allows(a, target).allowed
-                    or perms.allows(a, _probe(evidence, "user")).allowed)
+        hit = tuple(a for a in IAM_DELEGATION if a.lower() in possible and (
+            perms.allows(a, target).allowed or perms.allows(a, _probe(evidence, "user")).allowed))
         evidence.cache[cache_key] = hit
     return list(hit)
 

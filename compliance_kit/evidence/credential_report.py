@@ -86,8 +86,26 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
+_RECENT: dict[str, CredentialReport] = {}
+_RECENT_LIMIT = 2
+
+
 def parse_credential_report(text: str) -> CredentialReport:
-    """Parse the decoded CSV; a repeated (user, ARN) row keeps its first occurrence (repeats are counted)."""
+    """Parse the decoded CSV; a repeated (user, ARN) row keeps its first occurrence (repeats are counted).
+
+    The report is immutable, so the last few parses are remembered by their text: importing and then
+    loading one account parses the same CSV up to three times (recognition, the account id, Evidence).
+    """
+    report = _RECENT.get(text)
+    if report is None:
+        report = _parse(text)
+        if len(_RECENT) >= _RECENT_LIMIT:
+            _RECENT.pop(next(iter(_RECENT)), None)
+        _RECENT[text] = report
+    return report
+
+
+def _parse(text: str) -> CredentialReport:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]

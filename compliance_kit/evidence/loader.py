@@ -18,6 +18,7 @@ from ..errors import InputError
 from .artifacts import BY_NAME
 from .authorization import AuthorizationDetails, AuthorizationDetailsError, parse_authorization_details
 from .credential_report import CredentialReport, CredentialReportError, parse_credential_report
+from .gcpause import gc_paused
 from .manifest import MANIFEST, Outcome, read_manifest, sha256_bytes
 from .values import as_list, parse_time
 
@@ -142,7 +143,8 @@ class Evidence:
         if data is None:
             raise EvidenceUnavailable("credential_report", "credential report: not available")
         try:
-            return parse_credential_report(data.decode("utf-8-sig"))
+            with gc_paused():
+                return parse_credential_report(data.decode("utf-8-sig"))
         except (CredentialReportError, UnicodeDecodeError) as exc:
             raise EvidenceUnavailable("credential_report", f"credential-report.csv: malformed ({exc})") from None
 
@@ -150,7 +152,8 @@ class Evidence:
     def authorization(self) -> AuthorizationDetails:
         data = self._object("authorization_details")
         try:
-            details = parse_authorization_details(data)
+            with gc_paused():
+                details = parse_authorization_details(data)
         except AuthorizationDetailsError as exc:
             raise EvidenceUnavailable("authorization_details", f"{self.pointer_file('authorization_details')}: malformed ({exc})") from None
         if details.truncated:
@@ -318,7 +321,8 @@ def load_evidence(path: Path, **import_options: Any) -> list[Evidence]:
         return [load_directory(d) for d in dirs]
     from .importer import build_evidence
 
-    imported = build_evidence(path, **import_options)
+    with gc_paused():
+        imported = build_evidence(path, **import_options)
     return [from_import(imported, str(path))]
 
 

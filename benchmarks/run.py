@@ -1,0 +1,913 @@
+"""Scale benchmarks: every pipeline stage at 1k and 10k users and for a 50-account organization.
+
+    python benchmarks/run.py                 # full run (3 runs per stage, median), < 20 min on 2 cores
+    python benchmarks/run.py --quick         # 1 run, small sizes: a smoke test of the harness, < 3 min
+    python benchmarks/run.py --runs 5 --work /tmp/ck-bench --json /tmp/ck-bench/results.json
+
+Each stage runs in a fresh `python` process (this script with `--stage NAME`), so its peak memory is a
+whole-process figure (wait4's rusage of that child); what a stage needs first (the evidence, the
+assessment) is prepared in that process before the clock starts. The stages:
+
+  load      import the loose exports (evidence.load_evidence) and parse the credential report and the
+            authorization details
+  assess    catalogs + checks + control verdicts (compliance_kit.assess.assess)
+  workbook  render.workbook.write_workbook          pdf  render.pdf.write_pdfs (one PDF per framework)
+  report    `compliance-kit report DIR --format pdf,xlsx`, end to end, as a user runs it
+
+and, measured the same way in the same run, the reference costs that bound them:
+
+  bare json.load   json.load of every evidence file (+ base64 and csv.reader for the credential report)
+  bare dump        a write-only openpyxl dump of the very cells the workbook holds (same sheets, rows and
+                   columns; no styles, links, filters or formatting)
+  bare WeasyPrint  a plain HTML table rendered by WeasyPrint to the same number of documents and pages
+
+Organization: 50 accounts of 500 users (make_account.py, distinct seeds and account ids, imported with
+evidence.importer.write_evidence into <dir>/<account-id>/), assessed (load included) with 1 and 2 worker
+processes (compliance_kit.assess.parallel_map_accounts) at 10, 25 and 50 accounts, and the combined
+workbook. Stdlib + the project's dependencies only. Numbers are printed, targets checked, nothing asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import csv
+import io
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO))
+
+import _measure as m  # noqa: E402
+
+CLOCK = datetime(2026, 11, 3, tzinfo=UTC)
+SOURCE_DATE_EPOCH = str(int(CLOCK.timestamp()))
+STAGE_TIMEOUT = 3600
+
+
+@dataclass(frozen=True)
+class Size:
+    label: str
+    users: int
+    roles: int
+    policies: int
+    groups: int
+
+    def args(self) -> list[str]:
+        return ["--users", str(self.users), "--roles", str(self.roles), "--policies", str(self.policies),
+                "--groups", str(self.groups)]
+
+
+@dataclass(frozen=True)
+class Plan:
+    single: tuple[Size, ...]
+    org_account: Size
+    org_counts: tuple[int, ...]
+    workers: tuple[int, ...] = (1, 2)
+    frameworks: tuple[str, ...] = ()  # () = every framework, as `report` does by default
+
+
+FULL = Plan(
+    single=(Size("1k", 1000, 500, 300, 20), Size("10k", 10000, 5000, 3000, 200)),
+    org_account=Size("org", 500, 100, 60, 10),
+    org_counts=(10, 25, 50),
+)
+QUICK = Plan(  # one framework only: a PDF takes ~0.3 s per page whatever the size, and there are ~600 pages
+    single=(Size("300", 300, 150, 90, 6),),
+    org_account=Size("org", 100, 20, 12, 3),
+    org_counts=(2, 4),
+    frameworks=("soc2",),
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Child side: one stage, in this fresh process
+# ---------------------------------------------------------------------------------------------------
+
+def _clock() -> datetime:
+    return CLOCK
+
+
+def _load(path: Path, parse: bool = True) -> list[Any]:
+    from compliance_kit.evidence import EvidenceUnavailable, load_evidence
+
+    evidences = load_evidence(path, clock=_clock)
+    if parse:
+        for evidence in evidences:
+            for name in ("credential_report", "authorization"):
+                with contextlib.suppress(EvidenceUnavailable):
+                    getattr(evidence, name)
+    return evidences
+
+
+FRAMEWORKS: tuple[str, ...] = ()  # set from --framework in a child
+
+
+def _catalogs() -> tuple[list[Any], dict[str, Any]]:
+    """What pipeline.build_assessment loads: every framework, or those given with --framework."""
+    from compliance_kit.catalog import load_check_metadata, load_frameworks
+    from compliance_kit.checks.registry import load_all
+
+    frameworks = load_frameworks(None, set(load_all()))
+    chosen = FRAMEWORKS or tuple(sorted(frameworks))
+    return [frameworks[k] for k in chosen], load_check_metadata()
+
+
+def _assess(evidences: list[Any], workers: int = 1, record: dict[str, Any] | None = None) -> Any:
+    from compliance_kit.assess import assess
+
+    mapper = None
+    if workers > 1:
+        from compliance_kit.assess import parallel_map_accounts
+
+        mapper = parallel_map_accounts(workers)
+    start = time.perf_counter()
+    selected, meta = _catalogs()
+    if record is not None:
+        record["catalogs_seconds"] = time.perf_counter() - start
+    return assess(evidences, selected, meta, clock=_clock, map_accounts=mapper)
+
+
+def _assessment(args: argparse.Namespace, evidences: list[Any] | None = None) -> Any:
+    if args.assessment and Path(args.assessment).is_file():
+        with open(args.assessment, "rb") as handle:
+            return pickle.load(handle)
+    return _assess(evidences if evidences is not None else _load(args.input))
+
+
+def _counts(assessment: Any) -> dict[str, int]:
+    resources = [r for c in assessment.checks for r in c.resources]
+    return {
+        "accounts": len(assessment.accounts),
+        "check_results": len(resources),
+        "findings": sum(1 for r in resources if r.status.value in ("FAIL", "ERROR", "WAIVED")),
+        "controls": sum(len(f.controls) for f in assessment.frameworks),
+    }
+
+
+def stage_bare_json(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    """The floor for loading: parse every file once, nothing else."""
+    files = sorted(p for p in Path(args.input).rglob("*") if p.is_file())
+    parsed = 0
+    with m.timed(record):
+        for path in files:
+            data = path.read_bytes()
+            if path.suffix == ".csv":
+                parsed += len(list(csv.reader(io.StringIO(data.decode("utf-8-sig")))))
+                continue
+            document = json.loads(data)
+            if isinstance(document, dict) and isinstance(document.get("Content"), str) and "ReportFormat" in document:
+                text = base64.b64decode(document["Content"]).decode("utf-8")
+                parsed += len(list(csv.reader(io.StringIO(text))))
+            parsed += 1
+    record.update(files=len(files), bytes=sum(p.stat().st_size for p in files))
+
+
+def stage_load(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    with m.timed(record):
+        evidences = _load(args.input)
+    record["accounts"] = len(evidences)
+
+
+def stage_assess(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    """Catalogs + checks + verdicts; with --with-load the evidence loading is timed too (organizations,
+    where workers load their own accounts)."""
+    if args.with_load:
+        with m.timed(record):
+            assessment = _assess(_load(args.input, parse=False), args.workers, record)
+    else:
+        evidences = _load(args.input)
+        with m.timed(record):
+            assessment = _assess(evidences, args.workers, record)
+    record.update(_counts(assessment))
+
+
+def stage_prepare(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    """Build the assessment once and pickle it for the renderer stages (not a benchmark figure)."""
+    with m.timed(record):
+        assessment = _assess(_load(args.input))
+    record.update(_counts(assessment))
+    try:
+        data = pickle.dumps(assessment, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(data)
+    except Exception as exc:  # noqa: BLE001 - the renderer stages then build it themselves
+        record["pickle_error"] = f"{type(exc).__name__}: {exc}"
+        return
+    Path(args.assessment).write_bytes(data)
+
+
+def stage_workbook(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    try:
+        from compliance_kit.render.workbook import write_workbook
+    except ImportError as exc:
+        record["missing"] = f"render.workbook.write_workbook: {exc}"
+        return
+    evidences = _load(args.input)
+    assessment = _assessment(args, evidences)
+    target = Path(args.out) / "compliance-kit.xlsx"
+    with m.timed(record):
+        write_workbook(assessment, evidences, target, org_name=None, previous=None)
+    record["bytes"] = target.stat().st_size
+
+
+def _plain(value: Any) -> Any:
+    from compliance_kit.render.workbook_xlsx import Link, excel_time
+
+    if isinstance(value, Link):
+        value = value.value
+    if isinstance(value, datetime):
+        return excel_time(value)
+    return value
+
+
+def _workbook_cells(assessment: Any, evidences: list[Any]) -> list[tuple[str, list[list[Any]]]]:
+    """The workbook's cell values, sheet by sheet (header rows, blocks, notes), as plain values."""
+    from compliance_kit.render.workbook import build_sheets
+
+    out = []
+    for sheet in build_sheets(assessment, evidences, org_name=None, previous=None):
+        rows: list[list[Any]] = []
+        for index, block in enumerate(sheet.blocks):
+            if index:
+                rows.append([])
+            rows.append([c.header for c in block.columns])
+            rows.extend([_plain(v) for v in row] for row in block.rows)
+        rows.extend([[f"Note: {n}"] for n in getattr(sheet, "notes", ())])
+        out.append((sheet.title, rows))
+    return out
+
+
+def _estimated_cells(assessment: Any, evidences: list[Any]) -> list[tuple[str, list[list[Any]]]]:
+    """Without build_sheets: one row per control, finding, check and principal, of typical widths."""
+    def rows(count: int, width: int, text: str) -> list[list[Any]]:
+        return [[f"{text} {i} column {j}" for j in range(width)] for i in range(count)]
+
+    users = roles = groups = policies = 0
+    for evidence in evidences:
+        try:
+            details = evidence.authorization
+        except Exception:  # noqa: BLE001
+            continue
+        users, roles, groups = users + len(details.users), roles + len(details.roles), groups + len(details.groups)
+        policies += len(details.policies)
+    counts = _counts(assessment)
+    sheets = [("Summary", rows(40, 4, "summary"))]
+    sheets += [(f.framework_id[:31], rows(len(f.controls) + 1, 10, "control")) for f in assessment.frameworks]
+    sheets += [("Findings", rows(counts["findings"] + 1, 11, "finding")), ("Checks", rows(len(assessment.checks) + 1, 10, "check")),
+               ("Users", rows(users + 1, 20, "user")), ("Roles", rows(roles + 1, 16, "role")),
+               ("Groups", rows(groups + 1, 12, "group")), ("Policies", rows(policies + 1, 14, "policy")),
+               ("Evidence", rows(25 * max(1, counts["accounts"]), 9, "artifact"))]
+    return sheets
+
+
+def stage_bare_xlsx(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    from openpyxl import Workbook
+
+    evidences = _load(args.input)
+    assessment = _assessment(args, evidences)
+    try:
+        values = _workbook_cells(assessment, evidences)
+        record["cells_from"] = "render.workbook.build_sheets"
+    except Exception as exc:  # noqa: BLE001 - the renderer is unfinished: estimate the shape from the results
+        values = _estimated_cells(assessment, evidences)
+        record["cells_from"] = f"estimate (build_sheets unavailable: {type(exc).__name__})"
+    target = Path(args.out) / "bare.xlsx"
+    with m.timed(record):
+        workbook = Workbook(write_only=True)
+        for title, rows in values:
+            sheet = workbook.create_sheet(title)
+            for row in rows:
+                sheet.append(row)
+        workbook.save(target)
+    record.update(sheets=len(values), rows=sum(len(r) for _, r in values),
+                  cells=sum(len(row) for _, r in values for row in r), bytes=target.stat().st_size)
+
+
+def _count_pages() -> list[int]:
+    """Record the page count of every document WeasyPrint writes in this process."""
+    pages: list[int] = []
+    try:
+        from weasyprint.document import Document
+    except ImportError:
+        return pages
+    original = Document.write_pdf
+
+    def write_pdf(self: Any, *a: Any, **k: Any) -> Any:
+        pages.append(len(self.pages))
+        return original(self, *a, **k)
+
+    Document.write_pdf = write_pdf  # type: ignore[method-assign]
+    return pages
+
+
+def stage_pdf(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    try:
+        from compliance_kit.render.pdf import write_pdfs
+    except ImportError as exc:
+        record["missing"] = f"render.pdf.write_pdfs: {exc}"
+        return
+    assessment = _assessment(args)
+    pages = _count_pages()
+    out = Path(args.out)
+    with m.timed(record):
+        written = write_pdfs(assessment, out, org_name=None, previous=None, combined=False, pdf_variant=None)
+    if len(pages) != len(written):
+        pages = [m.pdf_pages(p) or 0 for p in written]
+    record.update(documents=len(written), pages=pages, bytes=sum(p.stat().st_size for p in written))
+
+
+PLAIN_CSS = """
+@page { size: A4; margin: 18mm 15mm; }
+body { font-family: sans-serif; font-size: 8.5pt; }
+section + section { break-before: page; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+th, td { border: 0.5pt solid #999; padding: 1.2mm 1.5mm; text-align: left; vertical-align: top;
+         white-space: nowrap; overflow: hidden; }
+th:nth-child(2), td:nth-child(2) { width: 40%; }
+"""
+
+
+def _plain_document(pages: int, rows: int) -> str:
+    """PAGES pages, each one plain table of ROWS rows (one table per page: WeasyPrint lays a single
+    table across hundreds of pages far more slowly, which would flatter the report)."""
+    head = "<tr><th>#</th><th>resource</th><th>check</th><th>status</th><th>reason</th><th>pointer</th></tr>"
+    sections = []
+    for page in range(pages):
+        body = "".join(f"<tr><td>{i:06d}</td><td>arn:aws:iam::123456789012:user/user-{i:06d}</td>"
+                       f"<td>check_{i % 63:02d}</td><td>FAIL</td><td>reason for row {i:06d}</td>"
+                       f"<td>/UserDetailList/{i:06d}</td></tr>"
+                       for i in range(page * rows, (page + 1) * rows))
+        sections.append(f"<section><table><thead>{head}</thead><tbody>{body}</tbody></table></section>")
+    return f"<!doctype html><html><body>{''.join(sections)}</body></html>"
+
+
+def stage_bare_pdf(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    """Plain tables rendered to as many documents and pages as write_pdfs produced."""
+    from weasyprint import CSS, HTML
+
+    targets = [int(p) for p in args.pages.split(",") if p]
+    css = CSS(string=PLAIN_CSS)
+
+    def fits(rows: int) -> bool:
+        return len(HTML(string=_plain_document(1, rows)).render(stylesheets=[css]).pages) == 1
+
+    low, high = 1, 256  # the most rows that fit on one page
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    pages: list[int] = []
+    target = Path(args.out)
+    with m.timed(record):
+        for i, count in enumerate(targets):
+            document = HTML(string=_plain_document(count, low)).render(stylesheets=[css])
+            pages.append(len(document.pages))
+            document.write_pdf(target / f"plain-{i}.pdf")
+    record.update(documents=len(targets), pages=pages, rows_per_page=low)
+
+
+STAGES: dict[str, Callable[[argparse.Namespace, dict[str, Any]], None]] = {
+    "bare-json": stage_bare_json, "load": stage_load, "assess": stage_assess, "prepare": stage_prepare,
+    "workbook": stage_workbook, "bare-xlsx": stage_bare_xlsx, "pdf": stage_pdf, "bare-pdf": stage_bare_pdf,
+}
+
+
+def child_main(args: argparse.Namespace) -> int:
+    global FRAMEWORKS
+    FRAMEWORKS = tuple(args.framework)
+    record: dict[str, Any] = {"stage": args.stage}
+    try:
+        STAGES[args.stage](args, record)
+    finally:
+        record.setdefault("peak_mb", m.peak_rss_self_mb())
+        Path(args.result).write_text(json.dumps(record))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# Parent side: data, repetitions, tables
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    """The medians of a stage's runs (or why there are none)."""
+
+    n: int = 0
+    seconds: float | None = None
+    cpu: float | None = None
+    peak_mb: float | None = None
+    wall: float | None = None
+    cpu_all: float | None = None  # the child process and its workers, setup included (wait4)
+    result: dict[str, Any] | None = None
+    missing: str | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class Bench:
+    def __init__(self, work: Path, runs: int, repeat_under: float, verbose: bool,
+                 frameworks: tuple[str, ...] = (), pdf_sample: int = 0) -> None:
+        self.work = work
+        self.pdf_sample = pdf_sample
+        self.frameworks = frameworks
+        self.runs = runs
+        self.repeat_under = repeat_under
+        self.verbose = verbose
+        self.env = dict(os.environ)
+        self.env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
+        self.env["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
+        self.started = time.perf_counter()
+
+    def log(self, text: str) -> None:
+        elapsed = time.perf_counter() - self.started
+        print(f"[{elapsed:6.0f}s] {text}", file=sys.stderr, flush=True)
+
+    def _scratch(self, name: str) -> Path:
+        path = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.work / "out"))
+        return path
+
+    def stage(self, stage: str, source: Path, *extra: str, label: str, runs: int | None = None,
+              assessment: Path | None = None) -> Figure:
+        """Run STAGE in fresh processes, several times; the medians."""
+        figure = Figure()
+        runs_wanted = runs or self.runs
+        seconds, cpus, peaks, walls, cpu_all = [], [], [], [], []
+        for attempt in range(runs_wanted):
+            out = self._scratch(stage)
+            result_file = out / "result.json"
+            argv = [sys.executable, str(Path(__file__).resolve()), "--stage", stage, "--input", str(source),
+                    "--out", str(out), "--result", str(result_file), *extra]
+            for framework in self.frameworks:
+                argv += ["--framework", framework]
+            if assessment is not None:
+                argv += ["--assessment", str(assessment)]
+            child = m.run_child(argv, result_file=result_file, env=self.env, timeout=STAGE_TIMEOUT)
+            shutil.rmtree(out, ignore_errors=True)
+            if child.result.get("missing"):
+                figure.missing = child.result["missing"]
+                self.log(f"{label} {stage}: n/a ({figure.missing})")
+                return figure
+            if not child.ok or "seconds" not in child.result:
+                figure.error = f"exit {child.code}: {child.tail(3)}"
+                self.log(f"{label} {stage}: FAILED (exit {child.code})\n{child.tail()}")
+                return figure
+            seconds.append(child.result["seconds"])
+            cpus.append(child.result.get("cpu_seconds"))
+            cpu_all.append(child.cpu)
+            peaks.append(child.peak_mb)
+            walls.append(child.wall)
+            figure.result = child.result
+            self.log(f"{label} {stage} run {attempt + 1}/{runs_wanted}: {child.result['seconds']:.2f} s, "
+                     f"peak {child.peak_mb:.0f} MB")
+            if child.result["seconds"] > self.repeat_under and attempt + 1 < runs_wanted:
+                self.log(f"{label} {stage}: over {self.repeat_under:.0f} s, not repeated")
+                break
+        figure.n = len(seconds)
+        figure.seconds, figure.cpu = m.median(seconds), m.median(cpus)
+        figure.peak_mb, figure.wall, figure.cpu_all = m.median(peaks), m.median(walls), m.median(cpu_all)
+        return figure
+
+    def pdf_reference(self, source: Path, pages: list[int], label: str) -> Figure:
+        """The plain-table reference for documents of PAGES pages. With --pdf-sample K (K < documents),
+        only K evenly spaced documents are rendered, each in full (a document's cost is what it is; the
+        documents are independent), and the time is scaled by total pages / rendered pages."""
+        count = len(pages)
+        chosen = list(range(count))
+        if 0 < self.pdf_sample < count:
+            chosen = sorted({round(i * (count - 1) / max(1, self.pdf_sample - 1)) for i in range(self.pdf_sample)})
+        sample = [pages[i] for i in chosen]
+        figure = self.stage("bare-pdf", source, "--pages", ",".join(map(str, sample)), label=label)
+        if figure.seconds is None or not sum(sample):
+            return figure
+        factor = sum(pages) / sum(sample)
+        result = {**(figure.result or {}), "rendered_documents": len(sample), "rendered_pages": sum(sample),
+                  "measured_seconds": figure.seconds, "factor": factor, "pages": pages}
+        return Figure(n=figure.n, seconds=figure.seconds * factor, cpu=(figure.cpu or 0) * factor,
+                      peak_mb=figure.peak_mb, wall=figure.wall, cpu_all=figure.cpu_all, result=result)
+
+    def report(self, source: Path, label: str) -> Figure:
+        """`compliance-kit report SOURCE --format pdf,xlsx`, end to end (process wall time and peak RSS)."""
+        figure = Figure()
+        seconds, cpus, peaks = [], [], []
+        for attempt in range(self.runs):
+            out = self._scratch("report")
+            argv = [sys.executable, "-m", "compliance_kit.cli", "report", str(source), "--format", "pdf,xlsx",
+                    "--out", str(out)]
+            for framework in self.frameworks:
+                argv += ["--framework", framework]
+            child = m.run_child(argv, env=self.env, cwd=REPO, timeout=STAGE_TIMEOUT)
+            shutil.rmtree(out, ignore_errors=True)
+            if not child.ok:
+                figure.error = f"exit {child.code}: {child.tail(3)}"
+                self.log(f"{label} report: FAILED (exit {child.code})\n{child.tail()}")
+                return figure
+            seconds.append(child.wall)
+            cpus.append(child.cpu)
+            peaks.append(child.peak_mb)
+            self.log(f"{label} report run {attempt + 1}/{self.runs}: {child.wall:.2f} s, peak {child.peak_mb:.0f} MB")
+            if child.wall > self.repeat_under and attempt + 1 < self.runs:
+                self.log(f"{label} report: over {self.repeat_under:.0f} s, not repeated")
+                break
+        figure.n = len(seconds)
+        figure.seconds = figure.wall = m.median(seconds)
+        figure.cpu, figure.peak_mb = m.median(cpus), m.median(peaks)
+        return figure
+
+
+def _make_account(size: Size, seed: int, out: Path, account_id: str | None = None) -> None:
+    argv = [sys.executable, str(HERE / "make_account.py"), *size.args(), "--seed", str(seed), "--out", str(out)]
+    if account_id:
+        argv += ["--account-id", account_id]
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+
+
+IMPORT_SCRIPT = """
+import sys
+from pathlib import Path
+from compliance_kit.evidence.importer import build_evidence, write_evidence
+out = Path(sys.argv[1])
+for folder in sys.argv[2:]:
+    write_evidence(build_evidence(Path(folder)), out)
+"""
+
+
+def prepare_data(bench: Bench, plan: Plan) -> dict[str, Path]:
+    """Loose exports per single size; for the organization, evidence directories per account count."""
+    data = bench.work / "data"
+    stamp = data / "plan.json"
+    wanted = json.dumps({"plan": repr(plan), "maker": (HERE / "make_account.py").stat().st_mtime}, sort_keys=True)
+    paths = {s.label: data / s.label for s in plan.single}
+    paths.update({f"org-{n}": data / f"org-{n}" for n in plan.org_counts})
+    if stamp.is_file() and stamp.read_text() == wanted and all(p.is_dir() for p in paths.values()):
+        bench.log(f"reusing generated data in {data}")
+        return paths
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    for size in plan.single:
+        bench.log(f"generating {size.label}: {size.users} users, {size.roles} roles, {size.policies} policies, "
+                  f"{size.groups} groups")
+        _make_account(size, 1, paths[size.label])
+    if plan.org_counts:
+        largest = max(plan.org_counts)
+        bench.log(f"generating the organization: {largest} accounts of {plan.org_account.users} users")
+        loose = data / "org-loose"
+        jobs = [(i, loose / f"acct-{i:03d}") for i in range(largest)]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            list(pool.map(lambda job: _make_account(plan.org_account, 100 + job[0], job[1], f"{210000000000 + job[0]:012d}"),
+                          jobs))
+        full = data / f"org-{largest}"
+        subprocess.run([sys.executable, "-c", IMPORT_SCRIPT, str(full), *(str(p) for _, p in jobs)],
+                       check=True, env=bench.env)
+        shutil.rmtree(loose)
+        accounts = sorted(p for p in full.iterdir() if p.is_dir())
+        for count in plan.org_counts:
+            if count == largest:
+                continue
+            target = data / f"org-{count}"
+            target.mkdir()
+            for account in accounts[:count]:
+                shutil.copytree(account, target / account.name)
+    stamp.write_text(wanted)
+    return paths
+
+
+def bench_single(bench: Bench, size: Size, source: Path, skip: set[str], end_to_end: bool) -> dict[str, Figure]:
+    label = size.label
+    figures: dict[str, Figure] = {}
+
+    def want(name: str) -> bool:
+        return name not in skip
+
+    if want("load"):
+        figures["bare-json"] = bench.stage("bare-json", source, label=label)
+        figures["load"] = bench.stage("load", source, label=label)
+    if want("assess"):
+        figures["assess"] = bench.stage("assess", source, label=label)
+    pickled = bench.work / "out" / f"{label}.assessment.pickle"
+    if want("workbook") or want("pdf"):
+        prepared = bench.stage("prepare", source, "--assessment", str(pickled), label=label, runs=1)
+        figures["prepare"] = prepared
+        if prepared.result and prepared.result.get("pickle_error"):
+            bench.log(f"{label}: the assessment does not pickle ({prepared.result['pickle_error']}); "
+                      "renderer stages build it themselves")
+    assessment = pickled if pickled.is_file() else None
+    if want("workbook"):
+        figures["workbook"] = bench.stage("workbook", source, label=label, assessment=assessment)
+        figures["bare-xlsx"] = bench.stage("bare-xlsx", source, label=label, assessment=assessment)
+    if want("pdf"):
+        figures["pdf"] = pdf = bench.stage("pdf", source, label=label, assessment=assessment)
+        pages = (pdf.result or {}).get("pages")
+        if not pages:
+            figures["bare-pdf"] = Figure(missing="no PDF to compare with")
+        elif end_to_end:  # pages do not grow with users: measured once, at the largest size (see single_table)
+            figures["bare-pdf"] = bench.pdf_reference(source, pages, label)
+    if want("report") and end_to_end:
+        figures["report"] = bench.report(source, label)
+    pickled.unlink(missing_ok=True)
+    return figures
+
+
+def bench_org(bench: Bench, plan: Plan, paths: dict[str, Path], skip: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"assess": {}}
+    if "org-assess" not in skip:
+        for count in plan.org_counts:
+            for workers in plan.workers:
+                out["assess"][(count, workers)] = bench.stage(
+                    "assess", paths[f"org-{count}"], "--with-load", "--workers", str(workers),
+                    label=f"org-{count} x{workers}")
+    largest = paths[f"org-{max(plan.org_counts)}"]
+    if "workbook" not in skip:
+        label = f"org-{max(plan.org_counts)}"
+        out["bare-json"] = bench.stage("bare-json", largest, label=label)
+        pickled = bench.work / "out" / "org.assessment.pickle"
+        out["prepare"] = bench.stage("prepare", largest, "--assessment", str(pickled), label=label, runs=1)
+        assessment = pickled if pickled.is_file() else None
+        out["workbook"] = bench.stage("workbook", largest, label=label, assessment=assessment)
+        out["bare-xlsx"] = bench.stage("bare-xlsx", largest, label=label, assessment=assessment)
+        pickled.unlink(missing_ok=True)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------------
+
+def _sum(*figures: Figure | None) -> float | None:
+    values = [f.seconds for f in figures if f is not None]
+    return None if not values or any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+def _row(stage: str, figure: Figure | None, reference: str = "", ref: Figure | None = None,
+         note: str = "") -> list[str]:
+    if figure is None:
+        return [stage, "", "n/a", "n/a", "n/a", reference, "n/a", "n/a", note]
+    if figure.missing or figure.error:
+        why = "missing" if figure.missing else "failed"
+        return [stage, str(figure.n), "n/a", "n/a", "n/a", reference, m.fmt_seconds(ref.seconds) if ref else "",
+                "n/a", f"{why}: {(figure.missing or figure.error or '')[:60]}"]
+    ratio = m.fmt_ratio(figure.seconds, ref.seconds) if ref is not None else ""
+    return [stage, str(figure.n), m.fmt_seconds(figure.seconds), m.fmt_seconds(figure.cpu), m.fmt_mb(figure.peak_mb),
+            reference, m.fmt_seconds(ref.seconds) if ref is not None else "", ratio, note]
+
+
+HEADERS = ("stage", "n", "wall s", "cpu s", "peak MB", "reference", "ref s", "ratio", "notes")
+
+
+def _scaled_pdf_reference(figures: dict[str, Figure], reference: Figure | None) -> Figure | None:
+    """The plain-table reference measured at another size, scaled to this size's page count."""
+    ours = sum(((figures.get("pdf") or Figure()).result or {}).get("pages") or [])
+    theirs = sum((reference.result or {}).get("pages") or []) if reference and reference.result else 0
+    if not ours or not theirs or reference is None or reference.seconds is None:
+        return None
+    factor = ours / theirs
+    return Figure(n=reference.n, seconds=reference.seconds * factor, cpu=(reference.cpu or 0) * factor,
+                  peak_mb=reference.peak_mb, result={**(reference.result or {}), "scaled_from_pages": theirs,
+                                                     "pages": (reference.result or {}).get("pages"), "scaled": True})
+
+
+def single_table(size: Size, figures: dict[str, Figure], pdf_reference: Figure | None = None) -> str:
+    f = figures.get
+    rows = []
+    if f("pdf") and f("bare-pdf") is None and pdf_reference is not None:
+        figures = {**figures, "bare-pdf": _scaled_pdf_reference(figures, pdf_reference) or Figure(missing="n/a")}
+        f = figures.get
+    bare = f("bare-json")
+    if bare is not None:
+        mb = (bare.result or {}).get("bytes", 0) / 1e6
+        rows.append(_row("bare json.load + csv (reference)", bare, note=f"{mb:.0f} MB in {(bare.result or {}).get('files')} files"))
+    if f("load"):
+        rows.append(_row("evidence load (import + parse)", f("load"), "bare json.load", bare))
+    if f("assess"):
+        counts = (f("assess").result or {}) if f("assess") else {}
+        rows.append(_row("assess (catalogs, checks, verdicts)", f("assess"), "bare json.load", bare,
+                         f"{counts.get('check_results', 0):,} resource verdicts; catalogs "
+                         f"{counts.get('catalogs_seconds', 0):.1f} s of it"))
+    if f("load") and f("assess"):
+        total = Figure(n=min(f("load").n, f("assess").n), seconds=_sum(f("load"), f("assess")),
+                       cpu=(f("load").cpu or 0) + (f("assess").cpu or 0) if f("load").cpu is not None else None,
+                       peak_mb=f("assess").peak_mb)
+        if f("load").missing or f("load").error or f("assess").missing or f("assess").error:
+            total = Figure(error="a part failed")
+        rows.append(_row("load + assess", total, "bare json.load", bare, "target <= 3x"))
+    if f("workbook"):
+        cells = (f("bare-xlsx").result or {}) if f("bare-xlsx") else {}
+        rows.append(_row("workbook (write_workbook)", f("workbook"), "bare openpyxl dump", f("bare-xlsx"),
+                         "target <= 1.5x"))
+        rows.append(_row("bare openpyxl dump (reference)", f("bare-xlsx"),
+                         note=f"{cells.get('cells', 0):,} cells, {cells.get('rows', 0):,} rows, {cells.get('sheets', 0)} sheets"))
+    if f("pdf"):
+        pages = (f("pdf").result or {}).get("pages") or []
+        rows.append(_row("pdf (write_pdfs)", f("pdf"), "bare WeasyPrint table", f("bare-pdf"),
+                         f"{sum(pages)} pages in {len(pages)} PDFs" if pages else ""))
+        plain_result = (f("bare-pdf").result or {}) if f("bare-pdf") else {}
+        plain = plain_result.get("pages") or []
+        rendered = plain_result.get("rendered_pages", sum(plain))
+        note = f"{sum(plain)} pages in {len(plain)} PDFs, {plain_result.get('rows_per_page', '?')} rows per page"
+        if plain_result.get("factor"):
+            note = (f"{rendered} pages ({plain_result.get('rendered_documents')} of {len(plain)} PDFs) rendered, "
+                    f"scaled to {sum(plain)}; {plain_result.get('rows_per_page', '?')} rows per page")
+        if plain_result.get("scaled"):
+            note = f"from the largest size ({rendered} pages rendered), scaled to {sum(pages)} pages"
+        rows.append(_row("bare WeasyPrint table (reference)", f("bare-pdf"), note=note if plain else ""))
+    if f("report"):
+        rows.append(_row("report --format pdf,xlsx (end to end)", f("report"), note="target < 60 s, < 1024 MB"))
+    title = f"### {size.label}: {size.users:,} users, {size.roles:,} roles, {size.policies:,} policies, {size.groups} groups"
+    return title + "\n\n" + m.table(HEADERS, rows)
+
+
+def org_tables(plan: Plan, org: dict[str, Any]) -> str:
+    account = plan.org_account
+    parts = [f"### organization: accounts of {account.users} users, {account.roles} roles, {account.policies} "
+             "policies, {account.groups} groups (load + assess, one process per run)".replace("{account.groups}",
+                                                                                               str(account.groups))]
+    rows = []
+    base: dict[int, float] = {}
+    for (count, workers), figure in sorted(org.get("assess", {}).items()):
+        per = figure.seconds / count if figure.seconds else None
+        if count == min(plan.org_counts) and per:
+            base[workers] = per
+        scale = f"{per / base[workers]:.2f}" if per and workers in base else "n/a"
+        one = org["assess"].get((count, 1))
+        speedup = f"{one.seconds / figure.seconds:.2f}x" if one and one.seconds and figure.seconds and workers > 1 else ""
+        if figure.missing or figure.error:
+            rows.append([str(count), str(workers), "n/a", "n/a", "n/a", "n/a", "n/a", "",
+                         (figure.missing or figure.error or "")[:60]])
+            continue
+        rows.append([str(count), str(workers), m.fmt_seconds(figure.seconds), m.fmt_seconds(figure.cpu_all),
+                     m.fmt_mb(figure.peak_mb), m.fmt_seconds(per), scale, speedup, f"n={figure.n}"])
+    parts.append(m.table(("accounts", "workers", "wall s", "cpu s, all processes", "peak MB", "s / account",
+                          f"per-account vs {min(plan.org_counts)}", "speed-up vs 1 worker", "notes"), rows))
+    if org.get("workbook"):
+        largest = max(plan.org_counts)
+        cells = (org["bare-xlsx"].result or {}) if org.get("bare-xlsx") else {}
+        rows = [_row("bare json.load + csv (reference)", org.get("bare-json")),
+                _row("combined workbook", org["workbook"], "bare openpyxl dump", org.get("bare-xlsx"), "target <= 1.5x"),
+                _row("bare openpyxl dump (reference)", org.get("bare-xlsx"),
+                     note=f"{cells.get('cells', 0):,} cells, {cells.get('rows', 0):,} rows")]
+        parts.append(f"#### organization of {largest} accounts: combined workbook\n\n" + m.table(HEADERS, rows))
+    return "\n\n".join(parts)
+
+
+def targets(plan: Plan, singles: dict[str, dict[str, Figure]], org: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(target, measured, MET / MISSED / n/a)."""
+    out: list[tuple[str, str, str]] = []
+    big = plan.single[-1].label
+    f = singles.get(big, {})
+
+    def verdict(ok: bool | None) -> str:
+        return "n/a" if ok is None else ("MET" if ok else "MISSED")
+
+    load_assess, bare = _sum(f.get("load"), f.get("assess")), f.get("bare-json")
+    ratio = load_assess / bare.seconds if load_assess and bare and bare.seconds else None
+    out.append((f"{big}: evidence load + assess <= 3x bare json.load",
+                f"{ratio:.1f}x ({m.fmt_seconds(load_assess)} s vs {m.fmt_seconds(bare.seconds if bare else None)} s)"
+                if ratio else "n/a", verdict(ratio <= 3 if ratio else None)))
+    report = f.get("report")
+    ok = report.seconds < 60 and report.peak_mb < 1024 if report and report.seconds and report.peak_mb else None
+    out.append((f"{big}: report --format pdf,xlsx < 60 s and < 1 GB peak",
+                f"{m.fmt_seconds(report.seconds)} s, {m.fmt_mb(report.peak_mb)} MB" if ok is not None else "n/a",
+                verdict(ok)))
+    wb, dump = f.get("workbook"), f.get("bare-xlsx")
+    ratio = wb.seconds / dump.seconds if wb and dump and wb.seconds and dump.seconds else None
+    out.append((f"{big}: workbook <= 1.5x bare openpyxl dump", f"{ratio:.2f}x" if ratio else "n/a",
+                verdict(ratio <= 1.5 if ratio else None)))
+    pages = {label: sum((fig.get("pdf").result or {}).get("pages") or [])
+             for label, fig in singles.items() if fig.get("pdf") and fig.get("pdf").result}
+    if len(pages) >= 2:
+        low, high = min(pages.values()), max(pages.values())
+        ok = high <= low * 1.15 + 2
+        out.append(("PDF pages grow with controls and checks, not users (about equal across sizes)",
+                    ", ".join(f"{k}: {v}" for k, v in pages.items()), verdict(ok)))
+    assess = org.get("assess", {})
+    if assess:
+        per = {(c, w): fig.seconds / c for (c, w), fig in assess.items() if fig.seconds}
+        small, large = min(plan.org_counts), max(plan.org_counts)
+        if (small, 1) in per and (large, 1) in per:
+            drift = per[(large, 1)] / per[(small, 1)]
+            out.append((f"organization: time linear in accounts ({small} -> {large}, per-account time within 25%)",
+                        f"{drift:.2f}x per-account time", verdict(0.75 <= drift <= 1.25)))
+        if (large, 1) in per and (large, 2) in per:
+            speed = per[(large, 1)] / per[(large, 2)]
+            out.append((f"organization: 2 workers beat 1 ({large} accounts)", f"{speed:.2f}x speed-up",
+                        verdict(speed > 1.0)))
+    wb, dump = org.get("workbook"), org.get("bare-xlsx")
+    if wb is not None:
+        ratio = wb.seconds / dump.seconds if wb and dump and wb.seconds and dump.seconds else None
+        out.append(("organization: combined workbook <= 1.5x bare dump", f"{ratio:.2f}x" if ratio else "n/a",
+                    verdict(ratio <= 1.5 if ratio else None)))
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Figure):
+        return value.as_dict()
+    if isinstance(value, dict):
+        return {(",".join(map(str, k)) if isinstance(k, tuple) else k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs per stage; the median is shown (default 3)")
+    parser.add_argument("--quick", action="store_true", help="1 run, small sizes: checks the harness, < 3 min")
+    parser.add_argument("--work", type=Path, help="keep generated data and outputs here (reused when unchanged)")
+    parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
+    parser.add_argument("--skip", default="", help="comma-separated: load, assess, workbook, pdf, report, org, "
+                        "org-assess")
+    parser.add_argument("--sizes", default="", help="comma-separated single-account sizes to run (default: all)")
+    parser.add_argument("--repeat-under", type=float, default=30.0, metavar="SECONDS",
+                        help="a stage whose first run takes longer than this is not repeated (default 30)")
+    parser.add_argument("--pdf-sample", type=int, default=2, metavar="K",
+                        help="render the plain-table PDF reference for K of the report's documents (evenly "
+                        "spaced, each in full) and scale by pages; 0 renders all (default 2)")
+    parser.add_argument("--verbose", action="store_true")
+    # child side
+    parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--assessment", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--with-load", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pages", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--framework", action="append", default=[], help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.stage:
+        return child_main(args)
+    plan = QUICK if args.quick else FULL
+    runs = 1 if args.quick else max(1, args.runs)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if args.sizes:
+        wanted = {s.strip() for s in args.sizes.split(",")}
+        plan = replace(plan, single=tuple(s for s in plan.single if s.label in wanted))
+    if "org" in skip:
+        plan = replace(plan, org_counts=())
+    keep = args.work is not None
+    work = args.work or Path(tempfile.mkdtemp(prefix="ck-bench-"))
+    (work / "out").mkdir(parents=True, exist_ok=True)
+    bench = Bench(work, runs, args.repeat_under, args.verbose, plan.frameworks, args.pdf_sample)
+    info = m.machine()
+    start = time.perf_counter()
+    try:
+        paths = prepare_data(bench, plan)
+        singles = {size.label: bench_single(bench, size, paths[size.label], skip, size == plan.single[-1])
+                   for size in plan.single}
+        org = bench_org(bench, plan, paths, skip) if plan.org_counts else {}
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    info_after = m.machine()
+    elapsed = time.perf_counter() - start
+
+    print(f"## compliance-kit scale benchmarks ({'quick' if args.quick else 'full'}, {runs} run(s) per stage, median)")
+    print()
+    print(f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory_gb']} GB RAM, Python {info['python']}, "
+          f"WeasyPrint {info['weasyprint']}, openpyxl {info['openpyxl']}; load average before "
+          f"{info['loadavg'][0]}, after {info_after['loadavg'][0]}. Harness wall time {elapsed / 60:.1f} min.")
+    print(f"Frameworks: {', '.join(plan.frameworks) if plan.frameworks else 'all 8 (the default of report)'}. "
+          "wall s: the stage alone (median of the runs); cpu s: its CPU time; peak MB: the peak RSS of the "
+          "whole process (and its workers); ratio: wall s / reference wall s.")
+    largest = singles[plan.single[-1].label] if plan.single else {}
+    for size in plan.single:
+        print()
+        print(single_table(size, singles[size.label], largest.get("bare-pdf")))
+    if org:
+        print()
+        print(org_tables(plan, org))
+    print()
+    print("### targets")
+    print()
+    print(m.table(("target", "measured", "verdict"), targets(plan, singles, org)))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(_jsonable({"machine": info, "machine_after": info_after, "runs": runs,
+                                                   "quick": args.quick, "single": singles, "org": org}), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
