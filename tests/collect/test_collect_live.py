@@ -123,7 +123,7 @@ def test_missing_password_policy_is_not_configured(cli, moto, tmp_path: Path) ->
 
 def test_same_bytes_as_the_aws_cli_through_evidence_import(cli, moto, tmp_path: Path, monkeypatch) -> None:
     """One evaluation path: the real AWS CLI's output, imported, gives byte-identical evidence files."""
-    clidriver = pytest.importorskip("awscli.clidriver")
+    import awscli.clidriver as clidriver  # the real AWS CLI (a test dependency)
     populate(moto)
     out = tmp_path / "evidence"
     assert _collect(cli, out, moto.url).code == 0  # also leaves a generated credential report in moto
