@@ -7,8 +7,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
-
 from compliance_kit.evidence.artifacts import ARTIFACTS
 from compliance_kit.evidence.manifest import SCHEMA_ID, sha256_file, verify_directory
 

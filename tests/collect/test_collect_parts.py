@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
