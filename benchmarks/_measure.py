@@ -38,9 +38,23 @@ def peak_rss_self_mb() -> float:
     return rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds spent by the whole machine (all processes) since boot, from /proc/stat; None elsewhere."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = [int(x) for x in fields[:8]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class ChildRun:
-    """One child process: its exit code, wall seconds, peak RSS, CPU seconds, output and JSON result."""
+    """One child process: its exit code, wall seconds, peak RSS, CPU seconds, output and JSON result.
+
+    `others` is the CPU the rest of the machine used meanwhile, in cores (0.0 = nothing else ran): a
+    figure taken while other work competed for the CPUs is flagged in the tables."""
 
     code: int
     wall: float
@@ -48,6 +62,7 @@ class ChildRun:
     cpu: float
     output: str
     result: dict[str, Any] = field(default_factory=dict)
+    others: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,6 +118,8 @@ def run_child(argv: Sequence[str], *, result_file: Path | None = None, env: dict
     single process among it and its waited-for children) or the summed RSS of its process tree sampled
     at 10 Hz, whichever is larger (the sum matters when the child runs worker processes)."""
     with tempfile.TemporaryFile() as out:
+        busy = busy_cpu_seconds()
+        own = time.process_time()
         start = time.perf_counter()
         proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         sampler = TreeSampler(proc.pid)
@@ -118,6 +135,8 @@ def run_child(argv: Sequence[str], *, result_file: Path | None = None, env: dict
             if timer is not None:
                 timer.cancel()
         wall = time.perf_counter() - start
+        busy_after = busy_cpu_seconds()
+        own = time.process_time() - own
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", errors="replace")
@@ -129,7 +148,11 @@ def run_child(argv: Sequence[str], *, result_file: Path | None = None, env: dict
             result = {}
     sampler.join()
     peak = max(rss_mb(usage.ru_maxrss), sampler.peak_mb)
-    return ChildRun(proc.returncode, wall, peak, usage.ru_utime + usage.ru_stime, text, result)
+    cpu = usage.ru_utime + usage.ru_stime
+    others = None
+    if busy is not None and busy_after is not None and wall > 0:
+        others = max(0.0, (busy_after - busy - cpu - own) / wall)
+    return ChildRun(proc.returncode, wall, peak, cpu, text, result, others)
 
 
 @contextmanager

@@ -413,12 +413,23 @@ class Figure:
     peak_mb: float | None = None
     wall: float | None = None
     cpu_all: float | None = None  # the child process and its workers, setup included (wait4)
+    others: float | None = None  # CPU used by the rest of the machine meanwhile, in cores (max over runs)
     result: dict[str, Any] | None = None
     missing: str | None = None
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+BUSY_CORES = 0.25
+
+
+def _busy(others: float | None) -> str:
+    """A warning when other processes used the CPUs while a figure was taken."""
+    if others is None or others < BUSY_CORES:
+        return ""
+    return f" [busy machine: others used {others:.1f} cores]"
 
 
 class Bench:
@@ -471,11 +482,13 @@ class Bench:
             seconds.append(child.result["seconds"])
             cpus.append(child.result.get("cpu_seconds"))
             cpu_all.append(child.cpu)
+            if child.others is not None:
+                figure.others = max(figure.others or 0.0, child.others)
             peaks.append(child.peak_mb)
             walls.append(child.wall)
             figure.result = child.result
             self.log(f"{label} {stage} run {attempt + 1}/{runs_wanted}: {child.result['seconds']:.2f} s, "
-                     f"peak {child.peak_mb:.0f} MB")
+                     f"peak {child.peak_mb:.0f} MB{_busy(child.others)}")
             if child.result["seconds"] > self.repeat_under and attempt + 1 < runs_wanted:
                 self.log(f"{label} {stage}: over {self.repeat_under:.0f} s, not repeated")
                 break
@@ -521,7 +534,10 @@ class Bench:
             seconds.append(child.wall)
             cpus.append(child.cpu)
             peaks.append(child.peak_mb)
-            self.log(f"{label} report run {attempt + 1}/{self.runs}: {child.wall:.2f} s, peak {child.peak_mb:.0f} MB")
+            if child.others is not None:
+                figure.others = max(figure.others or 0.0, child.others)
+            self.log(f"{label} report run {attempt + 1}/{self.runs}: {child.wall:.2f} s, peak {child.peak_mb:.0f} MB"
+                     f"{_busy(child.others)}")
             if child.wall > self.repeat_under and attempt + 1 < self.runs:
                 self.log(f"{label} report: over {self.repeat_under:.0f} s, not repeated")
                 break
@@ -663,6 +679,9 @@ def _row(stage: str, figure: Figure | None, reference: str = "", ref: Figure | N
         return [stage, str(figure.n), "n/a", "n/a", "n/a", reference, m.fmt_seconds(ref.seconds) if ref else "",
                 "n/a", f"{why}: {(figure.missing or figure.error or '')[:60]}"]
     ratio = m.fmt_ratio(figure.seconds, ref.seconds) if ref is not None else ""
+    busy = [f for f in (figure, ref) if f is not None and f.others is not None and f.others >= BUSY_CORES]
+    if busy:
+        note = (note + "; " if note else "") + _busy(max(f.others or 0.0 for f in busy)).strip(" []")
     return [stage, str(figure.n), m.fmt_seconds(figure.seconds), m.fmt_seconds(figure.cpu), m.fmt_mb(figure.peak_mb),
             reference, m.fmt_seconds(ref.seconds) if ref is not None else "", ratio, note]
 
@@ -751,7 +770,8 @@ def org_tables(plan: Plan, org: dict[str, Any]) -> str:
                          (figure.missing or figure.error or "")[:60]])
             continue
         rows.append([str(count), str(workers), m.fmt_seconds(figure.seconds), m.fmt_seconds(figure.cpu_all),
-                     m.fmt_mb(figure.peak_mb), m.fmt_seconds(per), scale, speedup, f"n={figure.n}"])
+                     m.fmt_mb(figure.peak_mb), m.fmt_seconds(per), scale, speedup,
+                     f"n={figure.n}{_busy(figure.others)}"])
     parts.append(m.table(("accounts", "workers", "wall s", "cpu s, all processes", "peak MB", "s / account",
                           f"per-account vs {min(plan.org_counts)}", "speed-up vs 1 worker", "notes"), rows))
     if org.get("workbook"):
@@ -799,7 +819,16 @@ def targets(plan: Plan, singles: dict[str, dict[str, Figure]], org: dict[str, An
     if assess:
         per = {(c, w): fig.seconds / c for (c, w), fig in assess.items() if fig.seconds}
         small, large = min(plan.org_counts), max(plan.org_counts)
-        if (small, 1) in per and (large, 1) in per:
+        counts = sorted(c for c in plan.org_counts if (c, 1) in per)
+        if len(counts) >= 3:  # affine (fixed start-up + a cost per account): equal slopes between the points
+            total = {c: assess[(c, 1)].seconds for c in counts}
+            slopes = [(total[b] - total[a]) / (b - a) for a, b in zip(counts, counts[1:], strict=False)]
+            drift = max(slopes) / min(slopes) if min(slopes) > 0 else None
+            out.append((f"organization: time linear in accounts ({', '.join(map(str, counts))}: seconds per added "
+                        "account equal within 25%)",
+                        ", ".join(f"{x:.2f}" for x in slopes) + " s per account" + (f" ({drift:.2f}x)" if drift else ""),
+                        verdict(drift is not None and drift <= 1.25)))
+        elif (small, 1) in per and (large, 1) in per:
             drift = per[(large, 1)] / per[(small, 1)]
             out.append((f"organization: time linear in accounts ({small} -> {large}, per-account time within 25%)",
                         f"{drift:.2f}x per-account time", verdict(0.75 <= drift <= 1.25)))
