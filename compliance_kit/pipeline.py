@@ -76,11 +76,12 @@ def run_report(evidence_dir: Path, options: ReportOptions,
     assessment, evidences = build_assessment(evidence_dir, options, clock)
     options.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    if "json" in options.formats:
-        from .results import write_results
+    from .results import Results, write_results
 
+    results = Results.of(assessment) if {"json", "pdf"} & set(options.formats) else None
+    if "json" in options.formats:
         path = options.out / "results.json"
-        write_results(assessment, path)
+        write_results(assessment, path, results)
         written.append(path)
     if "xlsx" in options.formats:
         from .render.workbook import write_workbook
@@ -91,5 +92,6 @@ def run_report(evidence_dir: Path, options: ReportOptions,
         from .render.pdf import write_pdfs
 
         written.extend(write_pdfs(assessment, options.out, org_name=options.org_name, previous=previous,
-                                  combined=options.combined, pdf_variant=options.pdf_variant, evidences=evidences))
+                                  combined=options.combined, pdf_variant=options.pdf_variant, evidences=evidences,
+                                  results=results))
     return written

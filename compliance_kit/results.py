@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,21 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def write_results(assessment: Assessment, path: Path) -> None:
-    data = dumps(to_dict(assessment))
+@dataclass(frozen=True)
+class Results:
+    """results.json as data and as its canonical bytes, built once and shared by every writer."""
+
+    data: dict[str, Any]
+    encoded: bytes
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> Results:
+        data = to_dict(assessment)
+        return cls(data, dumps(data))
+
+
+def write_results(assessment: Assessment, path: Path, results: Results | None = None) -> None:
+    data = (results or Results.of(assessment)).encoded
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)

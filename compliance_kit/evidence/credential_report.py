@@ -82,10 +82,6 @@ class CredentialReport:
         return {r.arn: r for r in self.rows}
 
 
-def _text(value: str | None) -> str:
-    return (value or "").strip()
-
-
 _RECENT: dict[str, CredentialReport] = {}
 _RECENT_LIMIT = 2
 
@@ -105,59 +101,63 @@ def parse_credential_report(text: str) -> CredentialReport:
     return report
 
 
+COLUMNS = (
+    "user", "arn", "user_creation_time", "password_enabled", "password_last_used", "password_last_changed",
+    "mfa_active",
+    "access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date", "access_key_1_last_used_service",
+    "access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date", "access_key_2_last_used_service",
+    "cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated",
+)
+
+
 def _parse(text: str) -> CredentialReport:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CredentialReportError(
             f"not a credential report: header lacks {', '.join(missing[:4])}"
             + (" ..." if len(missing) > 4 else "")
         )
+    index = {name: i for i, name in enumerate(header)}  # a repeated column: the last one, as csv.DictReader
+    positions = [index.get(name, -1) for name in COLUMNS]
     rows: list[CredentialRow] = []
     seen: set[tuple[str, str]] = set()
     duplicates = 0
-    for line_no, raw in enumerate(reader, start=2):
-        record = {(k or "").strip(): _text(v) for k, v in raw.items() if isinstance(v, str)}
-        arn = record.get("arn", "")
-        if not arn or not record.get("user"):
+    for line_no, raw in enumerate((r for r in reader if r), start=2):  # blank lines skipped, as DictReader
+        width = len(raw)
+        (user, arn, created, password_enabled, password_last_used, password_last_changed, mfa_active,
+         k1_active, k1_rotated, k1_used, k1_service, k2_active, k2_rotated, k2_used, k2_service,
+         c1_active, c1_rotated, c2_active, c2_rotated) = (
+            raw[i].strip() if 0 <= i < width else "" for i in positions)
+        if not arn or not user:
             raise CredentialReportError(f"row {line_no}: missing user or arn")
-        identity = (record["user"], arn)
+        identity = (user, arn)
         if identity in seen:
             duplicates += 1
             continue
         seen.add(identity)
-        keys = tuple(
-            AccessKeySlot(
-                n,
-                bool(parse_bool(record.get(f"access_key_{n}_active"))),
-                parse_time(record.get(f"access_key_{n}_last_rotated")),
-                parse_time(record.get(f"access_key_{n}_last_used_date")),
-                record.get(f"access_key_{n}_last_used_service") or None,
-            )
-            for n in (1, 2)
-        )
-        certs = tuple(
-            CertificateSlot(
-                n,
-                bool(parse_bool(record.get(f"cert_{n}_active"))),
-                parse_time(record.get(f"cert_{n}_last_rotated")),
-            )
-            for n in (1, 2)
-        )
         rows.append(
             CredentialRow(
                 row=line_no,
-                user=record["user"],
+                user=user,
                 arn=arn,
-                created=parse_time(record.get("user_creation_time")),
-                password_enabled=parse_bool(record.get("password_enabled")),
-                password_last_used=parse_time(record.get("password_last_used")),
-                password_last_used_raw=record.get("password_last_used", ""),
-                password_last_changed=parse_time(record.get("password_last_changed")),
-                mfa_active=bool(parse_bool(record.get("mfa_active"))),
-                keys=keys,
-                certificates=certs,
+                created=parse_time(created),
+                password_enabled=parse_bool(password_enabled),
+                password_last_used=parse_time(password_last_used),
+                password_last_used_raw=password_last_used,
+                password_last_changed=parse_time(password_last_changed),
+                mfa_active=bool(parse_bool(mfa_active)),
+                keys=(
+                    AccessKeySlot(1, bool(parse_bool(k1_active)), parse_time(k1_rotated), parse_time(k1_used),
+                                  k1_service or None),
+                    AccessKeySlot(2, bool(parse_bool(k2_active)), parse_time(k2_rotated), parse_time(k2_used),
+                                  k2_service or None),
+                ),
+                certificates=(
+                    CertificateSlot(1, bool(parse_bool(c1_active)), parse_time(c1_rotated)),
+                    CertificateSlot(2, bool(parse_bool(c2_active)), parse_time(c2_rotated)),
+                ),
             )
         )
     return CredentialReport(tuple(rows), duplicates)

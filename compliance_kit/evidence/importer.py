@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ class ImportedEvidence:
     manifest: dict[str, Any]
     files: dict[str, bytes]  # evidence file name -> bytes (without manifest.json)
     ignored: tuple[str, ...]
+    parsed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # file name -> decoded JSON
 
     @property
     def manifest_bytes(self) -> bytes:
@@ -53,7 +54,7 @@ def _account_ids(found: list[tuple[str, Recognized]]) -> set[str]:
             for row in parse_credential_report(item.content.decode("utf-8")).rows:
                 ids.add(_arn_account(row.arn) or "")
         elif item.artifact == "authorization_details":
-            data = json.loads(item.content)
+            data = item.parsed if item.parsed is not None else json.loads(item.content)
             for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"):
                 entries = data.get(key) if isinstance(data.get(key), list) else []
                 ids.update(_arn_account(e.get("Arn")) or "" for e in entries if isinstance(e, dict))
@@ -135,6 +136,7 @@ def build_evidence(
     trail_names = _trail_names(found)
     entries: dict[tuple[str, str | None], dict[str, Any]] = {}
     files: dict[str, bytes] = {}
+    parsed: dict[str, Any] = {}
     for path, item in found:
         spec = BY_NAME[item.artifact]
         key = item.key
@@ -171,6 +173,8 @@ def build_evidence(
         if item.content is not None:
             filename = spec.file_for(key)
             files[filename] = item.content
+            if item.parsed is not None:
+                parsed[filename] = item.parsed
             entry.update(file=filename, sha256=sha256_bytes(item.content), bytes=len(item.content))
         entries[slot] = entry
     if password_policy_not_configured:
@@ -223,7 +227,7 @@ def build_evidence(
         "artifacts": [entries[k] for k in sorted(entries, key=lambda s: (s[0], s[1] or ""))],
         "ignored_files": sorted(ignored),
     }
-    return ImportedEvidence(account_id, manifest, files, tuple(sorted(ignored)))
+    return ImportedEvidence(account_id, manifest, files, tuple(sorted(ignored)), parsed)
 
 
 def with_documents(imported: ImportedEvidence, attestations: Path) -> ImportedEvidence:
@@ -251,7 +255,7 @@ def with_documents(imported: ImportedEvidence, attestations: Path) -> ImportedEv
                               "sha256": sha256_bytes(content), "bytes": len(content)})
     unique = {d["file"] + "|" + str(d["control"]): d for d in documents}
     manifest = {**imported.manifest, "documents": sorted(unique.values(), key=lambda d: (d["file"], str(d["control"])))}
-    return ImportedEvidence(imported.account_id, manifest, files, imported.ignored)
+    return ImportedEvidence(imported.account_id, manifest, files, imported.ignored, imported.parsed)
 
 
 def write_evidence(imported: ImportedEvidence, out: Path) -> Path:

@@ -299,7 +299,12 @@ def from_import(imported: Any, label: str) -> Evidence:
             raise FileNotFoundError(name)
         return files[name]
 
-    return _from_manifest(imported.manifest, imported.manifest_bytes, label, read)
+    evidence = _from_manifest(imported.manifest, imported.manifest_bytes, label, read)
+    parsed: dict[str, Any] = getattr(imported, "parsed", {})
+    for entry in imported.manifest.get("artifacts", []):  # JSON decoded during recognition is not decoded again
+        if entry.get("file") in parsed:
+            evidence.cache[("json", entry["artifact"], entry.get("key"))] = parsed[entry["file"]]
+    return evidence
 
 
 def find_evidence_dirs(path: Path) -> list[Path] | None:

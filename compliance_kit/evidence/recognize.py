@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import InputError
@@ -51,6 +51,7 @@ class Recognized:
     message: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     key_hint: str | None = None  # for keyed artifacts whose key must be resolved later (trail names)
+    parsed: Any = field(default=None, compare=False, repr=False)  # the decoded JSON of content, decoded once
 
 
 def _decode_text(name: str, raw: bytes) -> str:
@@ -137,12 +138,19 @@ def recognize(name: str, raw: bytes) -> Recognized | None:
     data = _json(name, text)
     if not isinstance(data, dict):
         return None
+    item = _recognize_json(name, raw, data)
+    if item is not None and item.content is raw:
+        return replace(item, parsed=data)
+    return item
+
+
+def _recognize_json(name: str, raw: bytes, data: dict[str, Any]) -> Recognized | None:
     if isinstance(data.get("Error"), dict) and data["Error"].get("Code"):
         return None
     if "Content" in data and ("ReportFormat" in data or "GeneratedTime" in data):
         return _credential_json(name, data)
     if any(k in data for k in ("UserDetailList", "GroupDetailList", "RoleDetailList")) or (
-        _is_list_of(data, "Policies", "PolicyName") and "PolicyVersionList" in json.dumps(data)[:20000]
+        _is_list_of(data, "Policies", "PolicyName") and "PolicyVersionList" in json.dumps(data["Policies"][:1])
     ):
         return Recognized("authorization_details", raw)
     if _is_list_of(data, "Roles", "RoleName"):

@@ -8,10 +8,18 @@ from typing import Any
 ABSENT = {"", "n/a", "no_information", "not_supported", "none", "null"}
 
 
+_ABSENT_AS_WRITTEN = frozenset({"", "N/A", "no_information", "not_supported"})
+
+
 def parse_time(value: Any) -> datetime | None:
     """ISO-8601 with `Z`, `+00:00` or no zone (taken as UTC); AWS placeholders give None."""
-    if value is None:
+    if value is None or value in _ABSENT_AS_WRITTEN:
         return None
+    if type(value) is str and value.endswith("+00:00"):  # the credential report's own form, parsed as is
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     text = str(value).strip()
@@ -28,8 +36,10 @@ def parse_time(value: Any) -> datetime | None:
 
 def parse_bool(value: Any) -> bool | None:
     """`true`/`TRUE`/`True`/True; `not_supported`, `N/A` and friends give None."""
-    if isinstance(value, bool):
-        return value
+    if value == "true" or value is True:
+        return True
+    if value == "false" or value is False:
+        return False
     if value is None:
         return None
     text = str(value).strip().lower()

@@ -9,8 +9,6 @@ all come from assessment.generated_at, so the same assessment gives byte-identic
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import os
 import re
 import tempfile
@@ -27,7 +25,7 @@ from ..assess import Assessment
 from ..errors import InputError
 from ..evidence.manifest import dumps
 from ..paths import reports_dir
-from ..results import to_dict
+from ..results import Results
 from .fetcher import make_fetcher, root_url
 from .pdf_model import LABELS, SEVERITY_WORDS, SUMMARY_ORDER, Report, build_report, label
 
@@ -143,24 +141,10 @@ def _manifest_bytes(assessment: Assessment, evidences: Sequence[Any] | None) -> 
     return out
 
 
-def _json_bytes(data: Any) -> bytes:
-    """Exactly evidence.manifest.dumps(DATA) (results.json's canonical form), encoded chunk by chunk.
-
-    json.dumps with an indent joins millions of small strings at once; for a 10,000-user account that
-    list costs several hundred MB. Streaming into one buffer gives the same bytes for a fraction of it.
-    """
-    buffer = io.BytesIO()
-    encoder = json.JSONEncoder(indent=2, sort_keys=True, ensure_ascii=False)
-    for chunk in encoder.iterencode(data):
-        buffer.write(chunk.encode("utf-8"))
-    buffer.write(b"\n")
-    return buffer.getvalue()
-
-
-def _attachments(assessment: Assessment, results: dict[str, Any],
+def _attachments(assessment: Assessment, results_json: bytes,
                  evidences: Sequence[Any] | None) -> list[tuple[str, bytes, str]]:
     """results.json (the very bytes results.write_results writes) and the verified manifests."""
-    files = [("results.json", _json_bytes(results),
+    files = [("results.json", results_json,
               "The assessment as results.json (schema compliance-kit/results/1)")]
     for name, data in _manifest_bytes(assessment, evidences):
         files.append((name, data, "Evidence manifest: files, API calls, outcomes and SHA-256 of each artifact"))
@@ -208,26 +192,27 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def write_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, previous: dict | None,
-               combined: bool, pdf_variant: str | None, evidences: Sequence[Any] | None = None) -> list[Path]:
+               combined: bool, pdf_variant: str | None, evidences: Sequence[Any] | None = None,
+               results: Results | None = None) -> list[Path]:
     """One PDF per framework (<framework-id>-report.pdf), or one compliance-report.pdf when COMBINED.
 
     PREVIOUS is an earlier results.json (dict) for the "what changed" section. EVIDENCES (optional)
-    lets the manifests be attached even when the evidence was imported in memory.
+    lets the manifests be attached even when the evidence was imported in memory. RESULTS, when the
+    caller already has them, saves building results.json a second time.
     """
     if not assessment.frameworks:
         return []
     if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
         raise InputError(f"unsupported PDF variant {pdf_variant!r} (supported: {', '.join(PDF_VARIANTS)})",
                          file="--pdf-variant")
-    current = to_dict(assessment)
+    results = results or Results.of(assessment)
     delta = None
     if previous is not None:
         from ..delta import diff
 
-        delta = diff(current, previous)
+        delta = diff(results.data, previous)
     created = parse_time(assessment.generated_at)
-    files = _attachments(assessment, current, evidences)
-    del current
+    files = _attachments(assessment, results.encoded, evidences)
     listed = tuple((name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _ in files)
     groups = ([(COMBINED_NAME, [f.framework_id for f in assessment.frameworks])] if combined
               else [(report_name(f.framework_id), [f.framework_id]) for f in assessment.frameworks])
