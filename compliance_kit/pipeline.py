@@ -83,15 +83,22 @@ def run_report(evidence_dir: Path, options: ReportOptions,
         path = options.out / "results.json"
         write_results(assessment, path, results)
         written.append(path)
-    if "xlsx" in options.formats:
-        from .render.workbook import write_workbook
+    pending = None
+    if "pdf" in options.formats:  # the PDFs render in worker processes while this one writes the workbook
+        from .render.pdf import start_pdfs
 
-        written.append(write_workbook(assessment, evidences, options.out / "compliance-kit.xlsx",
-                                      org_name=options.org_name, previous=previous))
-    if "pdf" in options.formats:
-        from .render.pdf import write_pdfs
+        pending = start_pdfs(assessment, options.out, org_name=options.org_name, previous=previous,
+                             combined=options.combined, pdf_variant=options.pdf_variant, evidences=evidences,
+                             results=results)
+    try:
+        if "xlsx" in options.formats:
+            from .render.workbook import write_workbook
 
-        written.extend(write_pdfs(assessment, options.out, org_name=options.org_name, previous=previous,
-                                  combined=options.combined, pdf_variant=options.pdf_variant, evidences=evidences,
-                                  results=results))
+            written.append(write_workbook(assessment, evidences, options.out / "compliance-kit.xlsx",
+                                          org_name=options.org_name, previous=previous))
+        if pending is not None:
+            written.extend(pending.wait())
+    finally:
+        if pending is not None:
+            pending.__exit__(None, None, None)
     return written

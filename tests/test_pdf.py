@@ -328,18 +328,19 @@ def cloudmapper_assessment(tmp_path_factory: pytest.TempPathFactory):
     return assessment
 
 
-def test_findings_list_at_most_25_resources_then_point_to_the_workbook(cloudmapper_assessment) -> None:
+def test_findings_list_at_most_10_resources_then_point_to_the_workbook(cloudmapper_assessment) -> None:
     from compliance_kit.render.pdf import render_html
     from compliance_kit.render.pdf_model import MAX_RESOURCES_PER_FINDING, build_report
 
     assessment = _with_many_failures(cloudmapper_assessment, "user_appears_shared", 60)
     report = build_report(assessment, ["cmmc-l1"], org_name=None, delta=None, attachments=())
     finding = next(f for f in report.findings if f.check_id == "user_appears_shared")
-    assert len(finding.resources) == MAX_RESOURCES_PER_FINDING == 25
-    assert finding.more == 35
+    assert len(finding.resources) == MAX_RESOURCES_PER_FINDING == 10
+    assert finding.more == 50
     html = render_html(report)
-    assert "and 35 more — see the workbook, sheet Findings." in html
-    assert "user-00024" in html and "user-00025" not in html
+    assert "and 50 more — see the workbook, sheet Findings." in html
+    assert "Each lists at most\n10 resources" in html
+    assert "user-00009" in html and "user-00010" not in html
     assert "the organization" in html  # no org name given
 
 
@@ -408,3 +409,38 @@ def test_diff_of_identical_results_is_empty_and_tolerates_odd_input() -> None:
     assert delta.previous_generated_at is None
     assert [c.resource_id for c in delta.resolved] == ["x"]
     assert delta.frameworks_added == ("soc2",)
+
+
+# ------------------------------------------------------------------------------- parallel rendering
+
+
+def test_several_frameworks_render_in_worker_processes_with_the_same_bytes(tmp_path: Path) -> None:
+    from compliance_kit.render.pdf import start_pdfs
+
+    evidence = copy_exports(tmp_path / "exports", CLOUDMAPPER)
+    assessment, evidences = build_assessment(evidence, ReportOptions(frameworks=("cmmc-l1", "hipaa")), clock)
+    outputs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"workers-{workers}"
+        with start_pdfs(assessment, out, org_name="Example Corp", previous=None, combined=False,
+                        pdf_variant=None, evidences=evidences, workers=workers) as pending:
+            if workers == 2:
+                assert pending.pool is not None  # really in other processes
+            paths = pending.wait()
+        assert [p.name for p in paths] == ["cmmc-l1-report.pdf", "hipaa-report.pdf"]
+        outputs[workers] = [p.read_bytes() for p in paths]
+    assert outputs[1] == outputs[2]
+    assert "HIPAA" in text(tmp_path / "workers-2" / "hipaa-report.pdf", 1)
+
+
+def test_a_failing_worker_is_reported_not_swallowed(tmp_path: Path) -> None:
+    from compliance_kit.render.pdf import start_pdfs
+
+    evidence = copy_exports(tmp_path / "exports", CLOUDMAPPER)
+    assessment, _ = build_assessment(evidence, ReportOptions(frameworks=("cmmc-l1", "hipaa")), clock)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    with pytest.raises(OSError), start_pdfs(assessment, blocker, org_name=None, previous=None, combined=False,
+                                            pdf_variant=None, workers=2) as pending:
+        pending.wait()
+    assert blocker.read_text() == "a file where the output folder should be"

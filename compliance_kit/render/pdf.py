@@ -9,10 +9,13 @@ all come from assessment.generated_at, so the same assessment gives byte-identic
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -27,7 +30,15 @@ from ..evidence.manifest import dumps
 from ..paths import reports_dir
 from ..results import Results
 from .fetcher import make_fetcher, root_url
-from .pdf_model import LABELS, SEVERITY_WORDS, SUMMARY_ORDER, Report, build_report, label
+from .pdf_model import (
+    LABELS,
+    MAX_RESOURCES_PER_FINDING,
+    SEVERITY_WORDS,
+    SUMMARY_ORDER,
+    Report,
+    build_report,
+    label,
+)
 
 PDF_VARIANTS = ("pdf/a-3b",)
 COMBINED_NAME = "compliance-report.pdf"
@@ -118,7 +129,8 @@ def chart_svg(env: jinja2.Environment, counts: Sequence[Any]) -> Markup:
 def render_html(report: Report) -> str:
     env = _environment(str(reports_dir()))
     charts = {f.framework_id: chart_svg(env, f.counts) for f in report.frameworks}
-    return env.get_template("report.html").render(r=report, charts=charts, summary_order=SUMMARY_ORDER)
+    return env.get_template("report.html").render(r=report, charts=charts, summary_order=SUMMARY_ORDER,
+                                                  max_resources=MAX_RESOURCES_PER_FINDING)
 
 
 def _manifest_bytes(assessment: Assessment, evidences: Sequence[Any] | None) -> list[tuple[str, bytes]]:
@@ -200,11 +212,24 @@ def write_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
     lets the manifests be attached even when the evidence was imported in memory. RESULTS, when the
     caller already has them, saves building results.json a second time.
     """
-    if not assessment.frameworks:
-        return []
+    with start_pdfs(assessment, out_dir, org_name=org_name, previous=previous, combined=combined,
+                    pdf_variant=pdf_variant, evidences=evidences, results=results) as pending:
+        return pending.wait()
+
+
+def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, previous: dict | None,
+               combined: bool, pdf_variant: str | None, evidences: Sequence[Any] | None = None,
+               results: Results | None = None, workers: int | None = None) -> PendingPdfs:
+    """Begin writing the PDFs of write_pdfs; several documents render in parallel worker processes.
+
+    Layout is the cost (a 10,000-user account: ~10 s per framework) and documents are independent, so
+    the caller can go on (the workbook) while they render; `wait()` on the result returns the paths.
+    """
     if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
         raise InputError(f"unsupported PDF variant {pdf_variant!r} (supported: {', '.join(PDF_VARIANTS)})",
                          file="--pdf-variant")
+    if not assessment.frameworks:
+        return PendingPdfs([], [], None)
     results = results or Results.of(assessment)
     delta = None
     if previous is not None:
@@ -216,11 +241,59 @@ def write_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
     listed = tuple((name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _ in files)
     groups = ([(COMBINED_NAME, [f.framework_id for f in assessment.frameworks])] if combined
               else [(report_name(f.framework_id), [f.framework_id]) for f in assessment.frameworks])
-    written = []
-    for name, framework_ids in groups:
-        report = build_report(assessment, framework_ids, org_name=org_name, delta=delta, attachments=listed)
-        data = render_pdf(report, files, created=created, pdf_variant=pdf_variant)
-        path = out_dir / name
-        _write_atomically(path, data)
-        written.append(path)
-    return written
+    jobs = [(build_report(assessment, ids, org_name=org_name, delta=delta, attachments=listed), out_dir / name)
+            for name, ids in groups]
+    count = min(len(jobs), workers if workers is not None else available_cpus())
+    if count < 2:
+        for report, path in jobs:
+            _write_atomically(path, render_pdf(report, files, created=created, pdf_variant=pdf_variant))
+        return PendingPdfs([path for _, path in jobs], [], None)
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_setup, initargs=(files, created, pdf_variant))
+    try:
+        futures = [pool.submit(_worker_render, report, path) for report, path in jobs]
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    return PendingPdfs([path for _, path in jobs], futures, pool)
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class PendingPdfs:
+    """PDFs being written; `wait()` returns their paths once all are on disk (or raises the first error)."""
+
+    paths: list[Path]
+    futures: list[Future[None]]
+    pool: ProcessPoolExecutor | None
+
+    def wait(self) -> list[Path]:
+        for future in self.futures:
+            future.result()
+        return self.paths
+
+    def __enter__(self) -> PendingPdfs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:  # on an error elsewhere, documents not yet started are not rendered
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_setup(files: list[tuple[str, bytes, str]], created: datetime, pdf_variant: str | None) -> None:
+    """Runs once per worker process: the attachments are sent once, not with every document."""
+    _WORKER.update(files=files, created=created, pdf_variant=pdf_variant)
+
+
+def _worker_render(report: Report, path: Path) -> None:
+    data = render_pdf(report, _WORKER["files"], created=_WORKER["created"], pdf_variant=_WORKER["pdf_variant"])
+    _write_atomically(path, data)

@@ -2,7 +2,7 @@
 
 Every figure comes from the Assessment: counts from FrameworkResult.counts(), verdicts from
 ControlResult/CheckResult, words from the catalogs and check metadata. This module only selects, orders,
-groups and caps (25 resources per finding) what the report prints.
+groups and caps (10 resources per finding; the workbook holds them all) what the report prints.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..delta import Delta
 from ..model import CheckResult, ControlStatus, FrameworkResult, ResourceResult, Severity, Status
 from ..results import evidence_digest
 
-MAX_RESOURCES_PER_FINDING = 25
+MAX_RESOURCES_PER_FINDING = 10  # a sample to act on; every resource is in the workbook and results.json
 MAX_TOP_RISKS = 5
 MAX_DELTA_ROWS = 15
 
@@ -344,8 +344,8 @@ def build_report(assessment: Assessment, framework_ids: Iterable[str], *, org_na
     findings = tuple(_finding(c, _meta(assessment, c.check_id), tuple(controls_of.get(c.check_id, ())))
                      for c in with_findings)
 
-    waived_rows = [_resource_row(r, c.check_id) for c in checks for r in sorted(c.resources, key=_resource_order)
-                   if r.status is Status.WAIVED]
+    waived_rows = [_resource_row(r, c.check_id) for c in checks
+                   for r in sorted((r for r in c.resources if r.status is Status.WAIVED), key=_resource_order)]
     register = getattr(assessment, "exceptions", None)
     register_rows = None
     if register is not None:  # entries about checks outside this report's frameworks belong to other reports
