@@ -5,6 +5,9 @@ few thousand allocations CPython's collector walks them again, which cost more t
 time of `evidence load + assess` (benchmarks/README.md). These structures hold no reference cycles to
 free, so the collector is paused for the duration and runs again afterwards; reference counting still
 frees everything else immediately. Nesting and threads are safe: only the outermost pause re-enables it.
+It also freezes what survived (gc.freeze): otherwise the first collections after the pause walk all
+those objects once more, only to promote them. Frozen objects are still freed by reference counting;
+only reference cycles among them would wait (we build none).
 """
 
 from __future__ import annotations
@@ -33,4 +36,5 @@ def gc_paused() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _was_enabled:
+                gc.freeze()
                 gc.enable()
