@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 
 class Status(StrEnum):
@@ -39,19 +40,33 @@ class Severity(StrEnum):
         return list(Severity).index(self)
 
 
-@dataclass(frozen=True)
-class EvidenceRef:
-    """Where in the evidence a verdict comes from: artifact file and row or JSON pointer."""
-
+class _EvidenceRefFields(NamedTuple):
     file: str
     pointer: str | None = None
+
+
+class EvidenceRef(_EvidenceRefFields):
+    """Where in the evidence a verdict comes from: artifact file and row or JSON pointer.
+
+    Immutable and cheap to build: a tuple underneath (one is built per resource per check, hundreds
+    of thousands for a large account), yet equal only to another EvidenceRef, never to a plain tuple.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is EvidenceRef and tuple.__eq__(self, other)  # type: ignore[arg-type]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = tuple.__hash__
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "pointer": self.pointer}
 
 
-@dataclass(frozen=True)
-class ResourceResult:
+class _ResourceResultFields(NamedTuple):
     resource_type: str
     resource_id: str
     status: Status
@@ -60,6 +75,21 @@ class ResourceResult:
     account_id: str = ""
     exception_id: str | None = None
     exception_expires: str | None = None
+
+
+class ResourceResult(_ResourceResultFields):
+    """The verdict on one resource. Immutable and cheap to build, like EvidenceRef: a tuple underneath,
+    yet equal only to another ResourceResult."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is ResourceResult and tuple.__eq__(self, other)  # type: ignore[arg-type]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = tuple.__hash__
 
     def waived(self, exception_id: str, expires: str) -> ResourceResult:
         return ResourceResult(
@@ -82,8 +112,9 @@ class CheckResult:
     check_id: str
     resources: tuple[ResourceResult, ...]
 
-    @property
+    @cached_property
     def status(self) -> Status:
+        """Worked out once: every control mapped to the check asks, and resources are immutable."""
         return aggregate_status([r.status for r in self.resources])
 
     def count(self, status: Status) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ..evidence import Evidence, EvidenceUnavailable
 from ..evidence.artifacts import BY_NAME
@@ -26,6 +28,10 @@ class CheckDef:
 
 
 REGISTRY: dict[str, CheckDef] = {}
+# The account run_check is assessing: the constructors below stamp it on each result as they build it,
+# so no result is built twice. A ContextVar, so that checks run in threads stamp their own account.
+_ACCOUNT: ContextVar[str] = ContextVar("compliance_kit_check_account", default="")
+_account_of = attrgetter("account_id")
 
 
 def check(check_id: str, *, needs: Iterable[str], uses: Iterable[str] = ()) -> Callable[[CheckFunction], CheckFunction]:
@@ -56,6 +62,7 @@ def run_check(definition: CheckDef, evidence: Evidence, settings: Settings) -> C
         file = BY_NAME[definition.needs[0]].filename
         return CheckResult(definition.check_id, (
             _account_result(evidence, Status.ERROR, "not assessed: " + "; ".join(reasons), file),))
+    token = _ACCOUNT.set(evidence.account_id)
     try:
         results = tuple(definition.function(evidence, settings))
     except EvidenceUnavailable as exc:
@@ -65,15 +72,13 @@ def run_check(definition: CheckDef, evidence: Evidence, settings: Settings) -> C
         log.exception("check %s failed", definition.check_id)
         return CheckResult(definition.check_id, (
             _account_result(evidence, Status.ERROR, f"not assessed: internal error {type(exc).__name__}: {exc}", None),))
+    finally:
+        _ACCOUNT.reset(token)
     if not results:
         results = (_account_result(evidence, Status.NOT_APPLICABLE, "nothing in scope", None),)
-    stamped = tuple(r if r.account_id else _with_account(r, evidence.account_id) for r in results)
-    return CheckResult(definition.check_id, stamped)
-
-
-def _with_account(result: ResourceResult, account_id: str) -> ResourceResult:
-    return ResourceResult(result.resource_type, result.resource_id, result.status, result.reason,
-                          result.evidence, account_id)
+    if not all(map(_account_of, results)):  # some built by hand rather than with the constructors below
+        results = tuple(r if r.account_id else r._replace(account_id=evidence.account_id) for r in results)
+    return CheckResult(definition.check_id, results)
 
 
 def run_checks(evidence: Evidence, settings: Settings, check_ids: Iterable[str] | None = None) -> list[CheckResult]:
@@ -88,27 +93,35 @@ def load_all() -> dict[str, CheckDef]:
     return REGISTRY
 
 
-# Small constructors so checks read as statements of fact.
+# Small constructors so checks read as statements of fact. They build the records with tuple.__new__,
+# fields in declaration order (see model.ResourceResult): checks build hundreds of thousands of them,
+# and NamedTuple's keyword-aware constructor costs a third more.
+_new = tuple.__new__
+
+
+def _result(rtype: str, rid: str, status: Status, reason: str, evidence: EvidenceRef | None) -> ResourceResult:
+    return _new(ResourceResult, (rtype, rid, status, reason, evidence, _ACCOUNT.get(), None, None))
+
+
 def passed(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
-    return ResourceResult(rtype, rid, Status.PASS, reason, EvidenceRef(file, pointer))
+    return _result(rtype, rid, Status.PASS, reason, _new(EvidenceRef, (file, pointer)))
 
 
 def failed(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
-    return ResourceResult(rtype, rid, Status.FAIL, reason, EvidenceRef(file, pointer))
+    return _result(rtype, rid, Status.FAIL, reason, _new(EvidenceRef, (file, pointer)))
 
 
 def errored(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
-    return ResourceResult(rtype, rid, Status.ERROR, reason, EvidenceRef(file, pointer))
+    return _result(rtype, rid, Status.ERROR, reason, _new(EvidenceRef, (file, pointer)))
 
 
 def not_applicable(rtype: str, rid: str, reason: str, file: str | None = None,
                    pointer: str | None = None) -> ResourceResult:
-    return ResourceResult(rtype, rid, Status.NOT_APPLICABLE, reason, EvidenceRef(file, pointer) if file else None)
+    return _result(rtype, rid, Status.NOT_APPLICABLE, reason, _new(EvidenceRef, (file, pointer)) if file else None)
 
 
 def verdict(condition_failed: bool, rtype: str, rid: str, fail_reason: str, pass_reason: str,
             file: str, pointer: str | None = None) -> ResourceResult:
     if condition_failed:
-        return failed(rtype, rid, fail_reason, file, pointer)
-    return passed(rtype, rid, pass_reason, file, pointer)
-
+        return _result(rtype, rid, Status.FAIL, fail_reason, _new(EvidenceRef, (file, pointer)))
+    return _result(rtype, rid, Status.PASS, pass_reason, _new(EvidenceRef, (file, pointer)))

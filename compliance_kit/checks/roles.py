@@ -14,11 +14,11 @@ from ..settings import Settings
 from .registry import check, errored, failed, not_applicable, passed, verdict
 from .trust import (
     account_of,
-    allow_statements,
     allows_action,
     has_external_id,
     is_any_principal,
     restricts_identity,
+    role_trust,
 )
 
 SUPPORT_POLICY = "arn:aws:iam::aws:policy/AWSSupportAccess"
@@ -33,7 +33,7 @@ def _trust_error(role: Principal) -> ResourceResult:
 @check("role_trust_allows_any_principal", needs=["authorization_details"])
 def role_trust_allows_any_principal(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     for role in evidence.authorization.roles:
-        statements = allow_statements(role.trust_policy)
+        statements = role_trust(evidence, role)
         if statements is None:
             yield _trust_error(role)
             continue
@@ -63,7 +63,7 @@ def role_trust_cross_account_without_external_id(evidence: Evidence, settings: S
     own = evidence.account_id
     internal = _organization_accounts(evidence)
     for role in evidence.authorization.roles:
-        statements = allow_statements(role.trust_policy)
+        statements = role_trust(evidence, role)
         if statements is None:
             yield _trust_error(role)
             continue
@@ -118,7 +118,7 @@ def _pinned(host: str, values: dict[str, list[str]]) -> tuple[bool, str]:
 @check("role_oidc_trust_without_subject_condition", needs=["authorization_details"])
 def role_oidc_trust_without_subject_condition(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     for role in evidence.authorization.roles:
-        statements = allow_statements(role.trust_policy)
+        statements = role_trust(evidence, role)
         if statements is None:
             yield _trust_error(role)
             continue

@@ -9,6 +9,8 @@ from fnmatch import fnmatchcase
 from typing import Any
 from urllib.parse import unquote
 
+from ..evidence import Evidence
+from ..evidence.authorization import Principal
 from ..evidence.values import as_list
 
 ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
@@ -74,6 +76,16 @@ def allow_statements(document: Any) -> list[TrustStatement] | None:
                 }
         out.append(TrustStatement(index, principals, actions, conditions))
     return out
+
+
+def role_trust(evidence: Evidence, role: Principal) -> list[TrustStatement] | None:
+    """allow_statements of a role's trust policy, read once per evidence: several checks ask.
+    Shared, so callers must not change the list."""
+    trusts: dict[str, list[TrustStatement] | None] = evidence.cache.setdefault(("trust",), {})
+    if role.pointer in trusts:  # the pointer names the role's own entry in the file
+        return trusts[role.pointer]
+    statements = trusts[role.pointer] = allow_statements(role.trust_policy)
+    return statements
 
 
 def allows_action(patterns: tuple[str, ...], action: str) -> bool:

@@ -159,8 +159,21 @@ def _pair(stmt: Mapping[str, Any], positive: str, negative: str, *, required: bo
     return (), False, False
 
 
+def _grant(**fields: Any) -> Grant:
+    """``Grant(**fields)`` given every field: written into the instance at once instead of one
+    ``object.__setattr__`` per field (the frozen dataclass's __init__), as accounts have thousands
+    of statements. Grant has no __post_init__ to run."""
+    grant = object.__new__(Grant)
+    grant.__dict__.update(fields)
+    return grant
+
+
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)  # parsed JSON: dict, without the ABC check
+
+
 def _statement(stmt: Any, index: int, pointer: str, source: PolicySource) -> Grant:
-    if not isinstance(stmt, Mapping):
+    if not _is_mapping(stmt):
         raise ValueError(f"statement {index} is not an object")
     effect = stmt.get("Effect")
     if effect not in ("Allow", "Deny"):
@@ -168,12 +181,12 @@ def _statement(stmt: Any, index: int, pointer: str, source: PolicySource) -> Gra
     actions, not_action, _ = _pair(stmt, "Action", "NotAction", required=True)
     resources, not_resource, resource_given = _pair(stmt, "Resource", "NotResource", required=False)
     condition = stmt.get("Condition") or {}
-    if not isinstance(condition, Mapping):
+    if not _is_mapping(condition):
         raise ValueError(f"statement {index}: Condition must be an object")
     principals = _principals(stmt["Principal"], "Principal") if "Principal" in stmt else ()
     not_principals = _principals(stmt["NotPrincipal"], "NotPrincipal") if "NotPrincipal" in stmt else ()
     sid = stmt.get("Sid")
-    return Grant(
+    return _grant(
         source=source,
         statement_index=index,
         sid=None if sid is None else str(sid),

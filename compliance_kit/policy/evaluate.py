@@ -27,69 +27,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from compliance_kit.policy.actions import ActionCatalog, default_catalog, is_all_wildcard
 from compliance_kit.policy.document import Grant, PolicyDocument
+from compliance_kit.policy.matching import doc_match, grant_matches, resource_applies
 
 __all__ = ["Decision", "PrincipalPermissions", "doc_match", "grant_matches", "resource_applies"]
 
-_DOC_CACHE_LIMIT = 50_000
 _ACCOUNT_IN_ARN = re.compile(r"^arn:[\w-]+:iam::(\d{12}):")
 _PARTITION_IN_ARN = re.compile(r"^arn:([\w-]+):")
-
-
-def _action_applies(grant: Grant, action_lower: str) -> bool:
-    return grant.action_matcher(action_lower) != grant.not_action
-
-
-def resource_applies(grant: Grant, resource: str | None) -> bool:
-    """Resource/NotResource test (``None``: "at least one resource", see module docstring)."""
-    if not grant.resource_given:  # trust policies: the statement is about the role itself
-        return True
-    patterns = grant.not_resources if grant.not_resource else grant.resources
-    if resource is None:  # "on at least one resource"
-        if grant.allow:
-            if grant.not_resource:
-                return not any(is_all_wildcard(p) for p in patterns)
-            return bool(patterns)
-        if grant.not_resource:  # a Deny with NotResource always leaves something allowed
-            return not patterns
-        return any(is_all_wildcard(p) for p in patterns)
-    return grant.resource_matcher(resource) != grant.not_resource
-
-
-def grant_matches(grant: Grant, action: str, resource: str | None = "*") -> bool:
-    """Does this statement apply to ``action`` on ``resource`` (ignoring its Condition)?"""
-    return _action_applies(grant, action.lower()) and resource_applies(grant, resource)
-
-
-_Match = tuple[tuple[Grant, ...], tuple[Grant, ...], tuple[Grant, ...]]
-
-
-def doc_match(doc: PolicyDocument, action: str, resource: str | None) -> _Match:
-    """(Allows, unconditional Denies, conditional Denies) of ``doc`` matching; cached on the doc."""
-    action_lower = action.lower()
-    key = ("m", action_lower, resource)
-    cache = doc._cache
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    allows: list[Grant] = []
-    denies: list[Grant] = []
-    cdenies: list[Grant] = []
-    for g in doc.statements:
-        if _action_applies(g, action_lower) and resource_applies(g, resource):
-            if g.allow:
-                allows.append(g)
-            elif g.conditional:
-                cdenies.append(g)
-            else:
-                denies.append(g)
-    result: _Match = (tuple(allows), tuple(denies), tuple(cdenies))
-    if len(cache) > _DOC_CACHE_LIMIT:
-        cache.clear()
-    cache[key] = result
-    return result
 
 
 @dataclass(frozen=True)
@@ -182,8 +129,10 @@ def _service_cover(doc: PolicyDocument, service: str, catalog: ActionCatalog
                 continue
             if g.not_action:
                 covered = every - catalog.expand_all(g.not_actions)
-            else:
+            elif any(_may_name(p, service) for p in g.actions):
                 covered = every & catalog.expand_all(g.actions)
+            else:
+                continue
             if not covered:
                 continue
             if g.allow:
@@ -193,6 +142,39 @@ def _service_cover(doc: PolicyDocument, service: str, catalog: ActionCatalog
         hit = (tuple(allows), frozenset(denied))
         doc._cache[key] = hit
     return hit
+
+
+def _may_name(pattern: str, service: str) -> bool:
+    """Can ``catalog.expand(pattern)`` hold an action of SERVICE? False only when it cannot: its
+    service part is another literal prefix, or it has none (such a pattern expands to nothing)."""
+    key = pattern.strip().lower()
+    if is_all_wildcard(key):
+        return True
+    prefix, sep, _ = key.partition(":")
+    return bool(sep) and ("*" in prefix or "?" in prefix or prefix == service)
+
+
+def _allow_services(doc: PolicyDocument) -> frozenset[str] | None:
+    """The service prefixes that DOC's Allow statements on "*" may name (see _may_name); None for
+    any service (a NotAction, or a wildcard in the service part). Cached on the doc."""
+    hit = doc._cache.get("allow-services", _UNSET)
+    if hit is _UNSET:
+        found: set[str] | None = set()
+        for g in doc.statements:
+            if not g.allow or not resource_applies(g, "*"):
+                continue
+            keys = [p.strip().lower() for p in g.actions]
+            if g.not_action or any(is_all_wildcard(k) or "*" in k.partition(":")[0] or "?" in k.partition(":")[0]
+                                   for k in keys):
+                found = None
+                break
+            found.update(prefix for prefix, sep, _ in (k.partition(":") for k in keys) if sep)
+        hit = None if found is None else frozenset(found)
+        doc._cache["allow-services"] = hit
+    return hit  # type: ignore[return-value]
+
+
+_UNSET = object()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -259,6 +241,18 @@ class PrincipalPermissions:
     def __post_init__(self) -> None:
         object.__setattr__(self, "identity", tuple(self.identity))
 
+    def __hash__(self) -> int:
+        """The dataclass hash of the compared fields, worked out once: permission sets are the keys
+        of every evaluation cache, looked up for each of thousands of principals."""
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = self.__dict__["_hash"] = hash((self.identity, self.boundary, self.account_id, self.partition))
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the cached hash: documents hash by identity, which a copy does not keep."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     # -- single decisions ---------------------------------------------------------------
     def allows(self, action: str, resource: str | None = "*") -> Decision:
         """Decide one action on one resource (``None``: on at least one resource)."""
@@ -287,7 +281,10 @@ class PrincipalPermissions:
         """
         catalog = self._catalog()
         out: list[Grant] = []
+        reach = [_allow_services(doc) for doc in self.identity]
         for service in services:
+            if all(r is not None and service.lower() not in r for r in reach):
+                continue  # no Allow on "*" can name the service: nothing of it is allowed
             every = catalog.actions_of(service)
             if not every:
                 continue

@@ -390,6 +390,36 @@ def test_resource_policy_changes_on_any_resource_fail_reads_pass(tmp_path):
     assert resource(res, "role/viewer").status is Status.PASS
 
 
+def test_verdicts_shared_between_principals_keep_each_ones_boundary_and_own_policies(tmp_path):
+    """Principals with the same policies share one evaluation: a boundary, an inline document of the
+    same text, or a statement naming one of them must still give each its own verdict and pointer."""
+    readers = policy_entry("Readers", doc(allow(["s3:GetObject", "iam:CreateAccessKey"])))
+    self_attach = doc(allow("iam:AttachUserPolicy", f"arn:aws:iam::{ACCOUNT}:user/alice"))
+    same_text = doc(allow("secretsmanager:GetSecretValue"))
+    ev = make_evidence(tmp_path, users=[
+        user_entry("free", groups=["team"]),
+        user_entry("bounded", groups=["team"], boundary=S3_ONLY_BOUNDARY["Arn"]),
+        user_entry("alice", inline={"self": self_attach}),
+        user_entry("bob", inline={"self": self_attach}),
+        user_entry("carol", inline={"secrets": same_text}),
+        user_entry("dave", inline={"secrets": same_text}),
+    ], groups=[group_entry("team", attached=[readers["Arn"]])], policies=[readers, S3_ONLY_BOUNDARY])
+    escalation = result(ev, "principal_can_escalate_privileges")
+    assert resource(escalation, "user/free").status is Status.FAIL  # CreateAccessKey on any user
+    assert resource(escalation, "user/bounded").status is Status.PASS  # the boundary allows only s3
+    assert "AttachUserPolicy" in resource(escalation, "user/alice").reason  # on herself
+    assert resource(escalation, "user/bob").status is Status.PASS  # on alice only, not himself
+    exfiltration = result(ev, "principal_can_exfiltrate_data")
+    assert "s3:GetObject" in resource(exfiltration, "user/bounded").reason
+    credentials = result(ev, "principal_can_expose_credentials")
+    assert resource(credentials, "user/free").status is Status.FAIL
+    assert resource(credentials, "user/bounded").status is Status.PASS
+    carol, dave = resource(exfiltration, "user/carol"), resource(exfiltration, "user/dave")
+    assert carol.status is dave.status is Status.FAIL
+    assert carol.evidence.pointer == "/UserDetailList/4/UserPolicyList/0/PolicyDocument/Statement/0"
+    assert dave.evidence.pointer == "/UserDetailList/5/UserPolicyList/0/PolicyDocument/Statement/0"
+
+
 def test_principal_category_checks_error_when_a_policy_is_missing(tmp_path):
     ev = make_evidence(tmp_path, users=[user_entry("alice", attached=[policy_arn("GhostPolicy")])])
     for check_id in ("principal_can_exfiltrate_data", "principal_can_expose_credentials",

@@ -200,3 +200,25 @@ def test_default_version_url_encoded_document():
 def test_no_default_version_is_an_error(detail):
     with pytest.raises(PolicyParseError):
         PolicyDocument.default_version_document(detail)
+
+
+def test_parsed_statements_are_complete_grants():
+    """Statements are built without Grant's own __init__ (for speed): they must be the same records."""
+    import dataclasses
+
+    from compliance_kit.policy import Grant
+
+    doc = PolicyDocument.parse({"Statement": [{"Sid": 7, "Effect": "Deny", "NotAction": "iam:*",
+                                               "NotResource": ["arn:aws:s3:::b"], "Condition": {"Bool": {"k": "v"}}},
+                                              {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]},
+                               source=SRC)
+    deny, trust = doc.statements
+    assert set(vars(deny)) == {f.name for f in dataclasses.fields(Grant)}
+    assert deny == Grant(source=SRC, statement_index=0, sid="7", effect="Deny", not_actions=("iam:*",),
+                         not_resources=("arn:aws:s3:::b",), conditional=True, not_action=True, not_resource=True,
+                         condition={"Bool": {"k": "v"}}, statement_pointer="/Statement/0")
+    assert trust == Grant(source=SRC, statement_index=1, sid=None, effect="Allow", actions=("sts:AssumeRole",),
+                          resource_given=False, principals=(("*", "*"),), statement_pointer="/Statement/1")
+    assert hash(deny) == hash(dataclasses.replace(deny))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        deny.sid = "changed"  # type: ignore[misc]

@@ -1,0 +1,302 @@
+"""Effective permissions of principals and customer policies, for the checks in permissions.py.
+
+Everything here is cached on the Evidence: a large account has tens of thousands of principals
+but only a few thousand distinct permission sets (principals holding the same managed policies
+and groups share one), so answers are computed per permission set and reused per principal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ..evidence import Evidence
+from ..evidence.authorization import FILE as AUTHZ
+from ..evidence.authorization import Principal
+from ..policy import Grant, PolicyDocument, PolicySource, PrincipalPermissions
+from ..policy.actions import default_catalog
+from ..policy.probes import Answers, ProbeSet, answers, bits_of
+
+# AWS managed policies whose document is fixed and well known, for exports that omit them from `Policies`.
+KNOWN_AWS_POLICIES = {
+    "arn:aws:iam::aws:policy/AdministratorAccess": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+}
+IAM_DELEGATION = ("iam:CreateUser", "iam:CreateRole", "iam:AttachUserPolicy", "iam:AttachRolePolicy",
+                  "iam:PutUserPolicy", "iam:PutRolePolicy")
+HEADLINE = ("Policy", "Permission", "AccessKey", "Secret", "Credential", "Token", "GetObject", "Decrypt",
+            "Parameter", "LoginProfile")
+
+
+@dataclass(frozen=True)
+class Effective:
+    principal: Principal
+    permissions: PrincipalPermissions
+    missing: tuple[str, ...]  # policies that reach the principal but whose document is not in the export
+
+    @cached_property
+    def admin(self) -> Grant | None:
+        """permissions.full_admin(), worked out once: most principal-level checks ask it first."""
+        return self.permissions.full_admin()
+
+
+def probe(evidence: Evidence, kind: str) -> str:
+    return f"arn:aws:iam::{evidence.account_id}:{kind}/ck-probe-any"
+
+
+def _kind(kind: str) -> Any:
+    """Our source labels are the PolicySource kinds (managed, inline, group_managed, group_inline, boundary)."""
+    return kind
+
+
+def managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> PolicyDocument | None:
+    cache_key = ("managed", arn, kind)
+    if cache_key in evidence.cache:
+        return evidence.cache[cache_key]  # type: ignore[no-any-return]
+    policy = evidence.authorization.policies.get(arn)
+    document = None
+    if policy is not None and policy.default_document is not None:
+        raw, pointer = policy.default_document, policy.default_pointer
+    elif arn in KNOWN_AWS_POLICIES:
+        raw, pointer = KNOWN_AWS_POLICIES[arn], None
+    else:
+        raw, pointer = None, None
+    if raw is not None:
+        try:
+            document = PolicyDocument.parse(raw, source=PolicySource(kind=_kind(kind), name=name, arn=arn, file=AUTHZ,
+                                                                     pointer=pointer))
+        except ValueError:
+            document = None
+    evidence.cache[cache_key] = document
+    return document
+
+
+def _inline_document(raw: object, kind: str, name: str, pointer: str) -> PolicyDocument | None:
+    try:
+        return PolicyDocument.parse(raw, source=PolicySource(kind=_kind(kind), name=name, arn=None, file=AUTHZ,
+                                                             pointer=pointer))
+    except ValueError:
+        return None
+
+
+def shared_inline_document(evidence: Evidence, raw: object, kind: str, name: str, pointer: str) -> PolicyDocument | None:
+    """An inline document parsed once per evidence (a group's inline policies reach every member).
+
+    The pointer names the document within the one authorization-details file, so sharing the parsed
+    object changes no verdict; it lets members of the same groups share evaluation caches.
+    """
+    cache_key = ("inline", kind, name, pointer)
+    if cache_key in evidence.cache:
+        return evidence.cache[cache_key]  # type: ignore[no-any-return]
+    document = _inline_document(raw, kind, name, pointer)
+    evidence.cache[cache_key] = document
+    return document
+
+
+def _owned(evidence: Evidence, owner: Principal, prefix: str) -> tuple[list[PolicyDocument], list[str]]:
+    """The inline then attached documents of one user, group or role, and those not readable."""
+    documents: list[PolicyDocument] = []
+    missing: list[str] = []
+    for inline in owner.inline:
+        doc = shared_inline_document(evidence, inline.document, f"{prefix}inline", inline.name, inline.pointer)
+        if doc is None:
+            missing.append(f"inline policy {inline.name} (unreadable)")
+        else:
+            documents.append(doc)
+    for attached in owner.attached:
+        doc = managed_document(evidence, attached.arn, f"{prefix}managed", attached.name)
+        if doc is None:
+            missing.append(attached.arn)
+        else:
+            documents.append(doc)
+    return documents, missing
+
+
+def _group_owned(evidence: Evidence, group: Principal) -> tuple[list[PolicyDocument], list[str]]:
+    """_owned for a group, worked out once however many members it has."""
+    cache_key = ("group-owned", group.pointer)  # the pointer names the group's own entry in the file
+    hit = evidence.cache.get(cache_key)
+    if hit is None:
+        hit = evidence.cache[cache_key] = _owned(evidence, group, "group_")
+    return hit  # type: ignore[no-any-return]
+
+
+def effective(evidence: Evidence, principal: Principal) -> Effective:
+    """Every identity policy that reaches the principal, plus its boundary, cached per principal.
+
+    Principals with the same documents and boundary share one PrincipalPermissions object."""
+    cache_key = ("effective", principal.arn)
+    hit = evidence.cache.get(cache_key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    details = evidence.authorization
+    groups: list[Principal] = []
+    missing: list[str] = []
+    if principal.kind == "user":
+        for group_name in principal.groups:
+            group = details.group(group_name)
+            if group is None:
+                missing.append(f"group {group_name} (not in the export)")
+            else:
+                groups.append(group)
+    own_documents, own_missing = _owned(evidence, principal, "")
+    documents = own_documents
+    missing += own_missing
+    for group in groups:
+        group_documents, group_missing = _group_owned(evidence, group)
+        documents += group_documents
+        missing += group_missing
+    boundary = None
+    if principal.boundary_arn:
+        boundary = managed_document(evidence, principal.boundary_arn, "boundary", principal.boundary_arn.rsplit("/", 1)[-1])
+        if boundary is None:
+            missing.append(f"permissions boundary {principal.boundary_arn}")
+    identity = tuple(documents)
+    shared: dict[tuple[tuple[PolicyDocument, ...], PolicyDocument | None], PrincipalPermissions] = \
+        evidence.cache.setdefault(("permission-sets",), {})
+    perms = shared.get((identity, boundary))
+    if perms is None:
+        perms = shared[(identity, boundary)] = PrincipalPermissions(identity=identity, boundary=boundary,
+                                                                     account_id=evidence.account_id)
+    result = evidence.cache[cache_key] = Effective(principal, perms, tuple(missing))
+    return result
+
+
+def effectives(evidence: Evidence, groups: bool = True) -> tuple[Effective, ...]:
+    """effective() of every user, group (unless GROUPS is false) and role, in that order; one list per
+    evidence, so that each principal-level check walks it without a cache look-up per principal."""
+    cache_key = ("effectives", groups)
+    hit = evidence.cache.get(cache_key)
+    if hit is None:
+        if groups:
+            details = evidence.authorization
+            hit = tuple(effective(evidence, p) for p in (*details.users, *details.groups, *details.roles))
+        else:
+            hit = tuple(e for e in effectives(evidence) if e.principal.kind != "group")
+        evidence.cache[cache_key] = hit
+    return hit  # type: ignore[no-any-return]
+
+
+def grant_text(grant: object) -> str:
+    source = getattr(grant, "source", None)
+    sid = getattr(grant, "sid", None)
+    index = getattr(grant, "statement_index", None)
+    name = getattr(source, "name", "?")
+    kind = str(getattr(source, "kind", "")).replace("_", " ")
+    where = f"statement {sid}" if sid else f"statement {index}"
+    return f"{kind} policy {name}, {where}"
+
+
+def grant_pointer(grant: object) -> str | None:
+    source = getattr(grant, "source", None)
+    pointer = getattr(source, "pointer", None)
+    index = getattr(grant, "statement_index", None)
+    if pointer and index is not None:
+        return f"{pointer}/Statement/{index}"
+    return pointer
+
+
+def missing_reason(missing: tuple[str, ...]) -> str:
+    shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+    return f"not assessed: policies reaching this principal are not in the export: {shown}"
+
+
+def boundary_only(evidence: Evidence, arn: str) -> bool:
+    """A policy used only as a permissions boundary grants nothing by itself."""
+    users = evidence.authorization.attachments().get(arn, [])
+    return bool(users) and all(p.boundary_arn == arn and all(a.arn != arn for a in p.attached) for p in users)
+
+
+_UNSEEN = object()
+PolicyItem = tuple[str, str, PolicyDocument | None, str, PrincipalPermissions | None]
+
+
+def policy_documents(evidence: Evidence) -> tuple[PolicyItem, ...]:
+    """(resource type, id, document, pointer, the document alone as a permission set) for customer
+    managed and inline policies that grant; one list per evidence, walked by several checks."""
+    cache_key = ("policy-documents",)
+    hit = evidence.cache.get(cache_key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    details = evidence.authorization
+    items: list[tuple[str, str, PolicyDocument | None, str]] = []
+    for policy in sorted(details.policies.values(), key=lambda p: p.arn):
+        if policy.is_aws_managed or boundary_only(evidence, policy.arn):
+            continue
+        items.append(("policy", policy.arn, managed_document(evidence, policy.arn, "managed", policy.name),
+                      policy.default_pointer or policy.pointer))
+    for principal in details.principals():
+        for inline in principal.inline:
+            doc = shared_inline_document(evidence, inline.document, "inline", inline.name, inline.pointer)
+            items.append(("inline_policy", f"{principal.arn} (inline {inline.name})", doc, inline.pointer))
+    hit = tuple((*item, None if item[2] is None else PrincipalPermissions(
+        identity=[item[2]], boundary=None, account_id=evidence.account_id)) for item in items)
+    evidence.cache[cache_key] = hit
+    return hit
+
+
+def _headline_first(name: str) -> tuple[int, str]:
+    return (0 if any(word.lower() in name.lower() for word in HEADLINE) else 1, name)
+
+
+class CategoryIndex:
+    """One category as asked by one check: its actions in the order allowed_actions_in would report
+    them (sorted, patterns expanded through the catalog, each name once) as probes on "*", and the
+    finding per permission set."""
+
+    def __init__(self, actions: Iterable[str], label: str) -> None:
+        self.actions = actions
+        self.label = label
+        catalog = default_catalog()  # effective() builds permission sets with the default catalog
+        names: dict[str, str] = {}
+        for item in sorted(actions):  # sorted: the same output whatever the hash seed
+            for name in sorted(catalog.expand(item)) if ("*" in item or "?" in item) else [item]:
+                names.setdefault(name.lower(), catalog.canonical(name) or name)
+        self.shown = tuple(names.values())  # distinct, as their lower-case forms are
+        self.headline_order = tuple(_headline_first(name) for name in self.shown)
+        self.probes = ProbeSet(tuple((name, "*") for name in names))
+        self.results: dict[Answers, tuple[str, str | None] | None] = {}
+
+    def finding(self, perms: PrincipalPermissions) -> tuple[str, str | None] | None:
+        """(reason, pointer) when PERMS allows some of the actions on "*" (what
+        perms.allowed_actions_in(actions) reports), else None.
+
+        Answered for all the category's actions at once from per-document masks (see policy.probes),
+        and cached per answer (shared by permission sets whose documents say the same about the
+        category): the reason names policies, never the principal.
+        """
+        found = answers(perms, self.probes)
+        hit = self.results.get(found, _UNSEEN)
+        if hit is not _UNSEEN:
+            return hit  # type: ignore[return-value]
+        finding = None
+        if found.allowed:
+            allowed = list(bits_of(found.allowed))
+            names = [self.shown[i] for i in sorted(allowed, key=self.headline_order.__getitem__)]
+            shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+            grant = found.grant(allowed[0])
+            finding = f"{self.label} on any resource: {shown} ({grant_text(grant)})", grant_pointer(grant)
+        self.results[found] = finding
+        return finding
+
+
+def category_index(evidence: Evidence, actions: Iterable[str], label: str) -> CategoryIndex:
+    cache_key = ("category", label)
+    index = evidence.cache.get(cache_key)
+    if index is None or index.actions is not actions:
+        index = CategoryIndex(actions, label)
+        evidence.cache[cache_key] = index
+    return index  # type: ignore[no-any-return]
+
+
+def delegated(evidence: Evidence, perms: PrincipalPermissions) -> list[str]:
+    """The IAM_DELEGATION actions PERMS allows on any role or user."""
+    probes = evidence.cache.get(("delegation-probes",))
+    if probes is None:
+        role, user = probe(evidence, "role"), probe(evidence, "user")
+        probes = ProbeSet(tuple(pair for a in IAM_DELEGATION for pair in ((a, role), (a, user))))
+        evidence.cache[("delegation-probes",)] = probes
+    allowed = answers(perms, probes).allowed
+    return [a for i, a in enumerate(IAM_DELEGATION) if allowed >> (2 * i) & 3]  # on a role or a user
