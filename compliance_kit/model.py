@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -117,8 +118,13 @@ class CheckResult:
         """Worked out once: every control mapped to the check asks, and resources are immutable."""
         return aggregate_status([r.status for r in self.resources])
 
+    @cached_property
+    def _counts(self) -> Counter[Status]:
+        return Counter(r.status for r in self.resources)
+
     def count(self, status: Status) -> int:
-        return sum(1 for r in self.resources if r.status is status)
+        """Resources with STATUS, counted once per result (reports ask for each status of each check)."""
+        return self._counts[status]
 
 
 @dataclass(frozen=True)

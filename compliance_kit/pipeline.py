@@ -89,7 +89,8 @@ def run_report(evidence_dir: Path, options: ReportOptions,
 
         pending = start_pdfs(assessment, options.out, org_name=options.org_name, previous=previous,
                              combined=options.combined, pdf_variant=options.pdf_variant, evidences=evidences,
-                             results=results)
+                             results=results, background="xlsx" in options.formats)
+    results = None  # its data (hundreds of MB for a large account) is not needed while the workbook is written
     try:
         if "xlsx" in options.formats:
             from .render.workbook import write_workbook

@@ -12,9 +12,11 @@ import hashlib
 import multiprocessing
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -163,9 +165,13 @@ def _attachments(assessment: Assessment, results_json: bytes,
     return files
 
 
-def render_pdf(report: Report, attachments: Sequence[tuple[str, bytes, str]], *, created: datetime,
+def render_pdf(report: Report, attachments: Sequence[tuple[str, bytes | Path, str]], *, created: datetime,
                pdf_variant: str | None, fetcher: Any = None) -> bytes:
-    """The report as PDF bytes. FETCHER defaults to the bundled-assets-only fetcher."""
+    """The report as PDF bytes. FETCHER defaults to the bundled-assets-only fetcher.
+
+    An attachment is its bytes, or a file of ours to read them from (workers read results.json from a
+    private temporary file rather than each holding a copy of it for the whole run).
+    """
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
@@ -175,14 +181,17 @@ def render_pdf(report: Report, attachments: Sequence[tuple[str, bytes, str]], *,
     fonts = FontConfiguration()
     css = CSS(url=base + "css/report.css", url_fetcher=fetcher, font_config=fonts)
     html = HTML(string=render_html(report), base_url=base, url_fetcher=fetcher)
-    embedded = [Attachment(string=data, name=name, description=description, created=created, modified=created,
-                           relationship="Data", url_fetcher=fetcher)
-                for name, data, description in attachments]
     document = html.render(stylesheets=[css], font_config=fonts)
-    options: dict[str, Any] = {"attachments": embedded}
-    if pdf_variant:
-        options["pdf_variant"] = pdf_variant
-    pdf: bytes = document.write_pdf(**options)
+    with ExitStack() as stack:
+        embedded = [Attachment(**({"string": data} if isinstance(data, bytes) else
+                                  {"file_obj": stack.enter_context(data.open("rb"))}),
+                               name=name, description=description, created=created, modified=created,
+                               relationship="Data", url_fetcher=fetcher)
+                    for name, data, description in attachments]
+        options: dict[str, Any] = {"attachments": embedded}
+        if pdf_variant:
+            options["pdf_variant"] = pdf_variant
+        pdf: bytes = document.write_pdf(**options)
     return pdf
 
 
@@ -219,11 +228,13 @@ def write_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
 
 def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, previous: dict | None,
                combined: bool, pdf_variant: str | None, evidences: Sequence[Any] | None = None,
-               results: Results | None = None, workers: int | None = None) -> PendingPdfs:
+               results: Results | None = None, workers: int | None = None,
+               background: bool = False) -> PendingPdfs:
     """Begin writing the PDFs of write_pdfs; several documents render in parallel worker processes.
 
     Layout is the cost (a 10,000-user account: ~10 s per framework) and documents are independent, so
     the caller can go on (the workbook) while they render; `wait()` on the result returns the paths.
+    With BACKGROUND (the caller has work of its own), even a single document renders in a worker.
     """
     if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
         raise InputError(f"unsupported PDF variant {pdf_variant!r} (supported: {', '.join(PDF_VARIANTS)})",
@@ -241,21 +252,34 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
     listed = tuple((name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _ in files)
     groups = ([(COMBINED_NAME, [f.framework_id for f in assessment.frameworks])] if combined
               else [(report_name(f.framework_id), [f.framework_id]) for f in assessment.frameworks])
-    jobs = [(build_report(assessment, ids, org_name=org_name, delta=delta, attachments=listed), out_dir / name)
-            for name, ids in groups]
-    count = min(len(jobs), workers if workers is not None else available_cpus())
-    if count < 2:
-        for report, path in jobs:
-            _write_atomically(path, render_pdf(report, files, created=created, pdf_variant=pdf_variant))
-        return PendingPdfs([path for _, path in jobs], [], None)
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_setup, initargs=(files, created, pdf_variant))
-    try:
-        futures = [pool.submit(_worker_render, report, path) for report, path in jobs]
+    paths = [out_dir / name for name, _ in groups]
+
+    def report(ids: list[str]) -> Report:
+        return build_report(assessment, ids, org_name=org_name, delta=delta, attachments=listed)
+
+    cpus = workers if workers is not None else available_cpus()
+    count = min(len(groups), cpus)
+    if cpus < 2 or (count < 2 and not background):
+        for path, (_, ids) in zip(paths, groups, strict=True):
+            _write_atomically(path, render_pdf(report(ids), files, created=created, pdf_variant=pdf_variant))
+        return PendingPdfs(paths, [], None)
+    out_dir.mkdir(parents=True, exist_ok=True)  # the attachments wait beside the reports, private (0700), removed at the end
+    scratch = Path(tempfile.mkdtemp(prefix=".compliance-kit-attachments-", dir=out_dir))
+    on_disk: list[tuple[str, bytes | Path, str]] = []
+    for index, (name, data, description) in enumerate(files):
+        (scratch / str(index)).write_bytes(data)
+        on_disk.append((name, scratch / str(index), description))
+    del files
+    pool = ProcessPoolExecutor(max_workers=max(1, count), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_setup, initargs=(on_disk, created, pdf_variant))
+    pending = PendingPdfs(paths, [], pool, scratch)
+    try:  # each document is handed over as soon as it is built, so the workers start at once
+        for path, (_, ids) in zip(paths, groups, strict=True):
+            pending.futures.append(pool.submit(_worker_render, report(ids), path))
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pending.__exit__()
         raise
-    return PendingPdfs([path for _, path in jobs], futures, pool)
+    return pending
 
 
 def available_cpus() -> int:
@@ -272,6 +296,7 @@ class PendingPdfs:
     paths: list[Path]
     futures: list[Future[None]]
     pool: ProcessPoolExecutor | None
+    scratch: Path | None = None
 
     def wait(self) -> list[Path]:
         for future in self.futures:
@@ -284,12 +309,14 @@ class PendingPdfs:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:  # on an error elsewhere, documents not yet started are not rendered
             self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_setup(files: list[tuple[str, bytes, str]], created: datetime, pdf_variant: str | None) -> None:
+def _worker_setup(files: list[tuple[str, bytes | Path, str]], created: datetime, pdf_variant: str | None) -> None:
     """Runs once per worker process: the attachments are sent once, not with every document."""
     _WORKER.update(files=files, created=created, pdf_variant=pdf_variant)
 

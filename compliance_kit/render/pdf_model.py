@@ -8,6 +8,7 @@ groups and caps (10 resources per finding; the workbook holds them all) what the
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,8 +262,10 @@ def _meta(assessment: Assessment, check_id: str) -> CheckMeta | None:
 
 
 def _finding(result: CheckResult, meta: CheckMeta | None, controls: tuple[str, ...]) -> Finding:
-    shown = [r for r in result.resources if r.status in (Status.FAIL, Status.WAIVED)]
-    shown.sort(key=_resource_order)
+    flagged = result.count(Status.FAIL) + result.count(Status.WAIVED)
+    shown = heapq.nsmallest(MAX_RESOURCES_PER_FINDING, (r for r in result.resources
+                                                        if r.status is Status.FAIL or r.status is Status.WAIVED),
+                            key=_resource_order)
     refs = tuple((key.replace("_", " "), tuple(str(v) for v in values))
                  for key, values in sorted((meta.references if meta else {}).items()))
     return Finding(
@@ -275,8 +278,8 @@ def _finding(result: CheckResult, meta: CheckMeta | None, controls: tuple[str, .
         failing=result.count(Status.FAIL),
         waived=result.count(Status.WAIVED),
         errors=result.count(Status.ERROR),
-        resources=tuple(_resource_row(r, result.check_id) for r in shown[:MAX_RESOURCES_PER_FINDING]),
-        more=max(0, len(shown) - MAX_RESOURCES_PER_FINDING),
+        resources=tuple(_resource_row(r, result.check_id) for r in shown),
+        more=max(0, flagged - MAX_RESOURCES_PER_FINDING),
         console=(meta.remediation.get("console", "") if meta else "").strip(),
         cli=(meta.remediation.get("cli", "") if meta else "").strip(),
         references=refs,
@@ -301,6 +304,8 @@ def _as_mapping(entry: Any) -> dict[str, Any]:
 def _not_assessed(checks: Sequence[CheckResult]) -> tuple[NotAssessed, ...]:
     by_reason: dict[str, dict[str, int]] = {}
     for result in checks:
+        if not result.count(Status.ERROR):
+            continue
         for r in result.resources:
             if r.status is Status.ERROR:
                 per_check = by_reason.setdefault(r.reason, {})
@@ -344,7 +349,7 @@ def build_report(assessment: Assessment, framework_ids: Iterable[str], *, org_na
     findings = tuple(_finding(c, _meta(assessment, c.check_id), tuple(controls_of.get(c.check_id, ())))
                      for c in with_findings)
 
-    waived_rows = [_resource_row(r, c.check_id) for c in checks
+    waived_rows = [_resource_row(r, c.check_id) for c in checks if c.count(Status.WAIVED)
                    for r in sorted((r for r in c.resources if r.status is Status.WAIVED), key=_resource_order)]
     register = getattr(assessment, "exceptions", None)
     register_rows = None
