@@ -73,6 +73,19 @@ def build_assessment(evidence_dir: Path, options: ReportOptions, clock: Callable
 def run_report(evidence_dir: Path, options: ReportOptions,
                clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[Path]:
     previous = load_previous(options.previous)
+    from .render.pdf import available_cpus, pdf_workers
+
+    cpus = available_cpus()
+    pool = pdf_workers(min(cpus, len(options.frameworks) or cpus)) if "pdf" in options.formats and cpus > 1 else None
+    try:
+        return _report(evidence_dir, options, clock, previous, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _report(evidence_dir: Path, options: ReportOptions, clock: Callable[[], datetime], previous: dict[str, Any] | None,
+            pool: Any) -> list[Path]:
     assessment, evidences = build_assessment(evidence_dir, options, clock)
     options.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -89,7 +102,7 @@ def run_report(evidence_dir: Path, options: ReportOptions,
 
         pending = start_pdfs(assessment, options.out, org_name=options.org_name, previous=previous,
                              combined=options.combined, pdf_variant=options.pdf_variant, evidences=evidences,
-                             results=results, background="xlsx" in options.formats)
+                             results=results, background="xlsx" in options.formats, pool=pool)
     results = None  # its data (hundreds of MB for a large account) is not needed while the workbook is written
     try:
         if "xlsx" in options.formats:

@@ -229,12 +229,13 @@ def write_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
 def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, previous: dict | None,
                combined: bool, pdf_variant: str | None, evidences: Sequence[Any] | None = None,
                results: Results | None = None, workers: int | None = None,
-               background: bool = False) -> PendingPdfs:
+               background: bool = False, pool: ProcessPoolExecutor | None = None) -> PendingPdfs:
     """Begin writing the PDFs of write_pdfs; several documents render in parallel worker processes.
 
     Layout is the cost (a 10,000-user account: ~10 s per framework) and documents are independent, so
     the caller can go on (the workbook) while they render; `wait()` on the result returns the paths.
     With BACKGROUND (the caller has work of its own), even a single document renders in a worker.
+    POOL (from pdf_workers, started early so its workers are ready) is used and then shut down.
     """
     if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
         raise InputError(f"unsupported PDF variant {pdf_variant!r} (supported: {', '.join(PDF_VARIANTS)})",
@@ -259,7 +260,7 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
 
     cpus = workers if workers is not None else available_cpus()
     count = min(len(groups), cpus)
-    if cpus < 2 or (count < 2 and not background):
+    if pool is None and (cpus < 2 or (count < 2 and not background)):
         for path, (_, ids) in zip(paths, groups, strict=True):
             _write_atomically(path, render_pdf(report(ids), files, created=created, pdf_variant=pdf_variant))
         return PendingPdfs(paths, [], None)
@@ -270,12 +271,11 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
         (scratch / str(index)).write_bytes(data)
         on_disk.append((name, scratch / str(index), description))
     del files
-    pool = ProcessPoolExecutor(max_workers=max(1, count), mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_setup, initargs=(on_disk, created, pdf_variant))
+    pool = pool or pdf_workers(count)
     pending = PendingPdfs(paths, [], pool, scratch)
     try:  # each document is handed over as soon as it is built, so the workers start at once
         for path, (_, ids) in zip(paths, groups, strict=True):
-            pending.futures.append(pool.submit(_worker_render, report(ids), path))
+            pending.futures.append(pool.submit(_worker_render, report(ids), path, on_disk, created, pdf_variant))
     except BaseException:
         pending.__exit__()
         raise
@@ -313,14 +313,21 @@ class PendingPdfs:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-_WORKER: dict[str, Any] = {}
+def pdf_workers(count: int) -> ProcessPoolExecutor:
+    """COUNT fresh worker processes (spawned: no copy of this process's memory), warming up at once.
+
+    Started before the assessment, their imports (WeasyPrint, fonts) overlap with it.
+    """
+    pool = ProcessPoolExecutor(max_workers=max(1, count), mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(max(1, count)):
+        pool.submit(_warm_up)
+    return pool
 
 
-def _worker_setup(files: list[tuple[str, bytes | Path, str]], created: datetime, pdf_variant: str | None) -> None:
-    """Runs once per worker process: the attachments are sent once, not with every document."""
-    _WORKER.update(files=files, created=created, pdf_variant=pdf_variant)
+def _warm_up() -> None:
+    import weasyprint  # noqa: F401
 
 
-def _worker_render(report: Report, path: Path) -> None:
-    data = render_pdf(report, _WORKER["files"], created=_WORKER["created"], pdf_variant=_WORKER["pdf_variant"])
-    _write_atomically(path, data)
+def _worker_render(report: Report, path: Path, files: list[tuple[str, bytes | Path, str]], created: datetime,
+                   pdf_variant: str | None) -> None:
+    _write_atomically(path, render_pdf(report, files, created=created, pdf_variant=pdf_variant))
