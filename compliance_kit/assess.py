@@ -5,6 +5,7 @@ No renderer computes a verdict: everything a report shows comes from the Assessm
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -179,10 +180,18 @@ def _checks_in_worker(run: Callable[[Evidence], list[CheckResult]], directory: s
     return run(evidence)
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the platform tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def parallel_map_accounts(
-    workers: int,
+    workers: int | None = None,
 ) -> Callable[[Callable[[Evidence], list[CheckResult]], list[Evidence]], list[list[CheckResult]]]:
-    """A `map_accounts` for assess() that evaluates accounts in up to WORKERS processes.
+    """A `map_accounts` for assess() that evaluates accounts in up to WORKERS (default: every CPU) processes.
 
     Each worker re-loads one account's evidence directory from its path and returns its CheckResults
     (in the order of the accounts). Evidence imported in memory (no manifest.json on disk) is
@@ -194,13 +203,15 @@ def parallel_map_accounts(
 
     from .evidence.manifest import MANIFEST
 
+    count = workers if workers is not None else available_cpus()
+
     def mapper(run: Callable[[Evidence], list[CheckResult]], evidences: list[Evidence]) -> list[list[CheckResult]]:
         on_disk = [(Path(e.directory) / MANIFEST).is_file() for e in evidences]
-        if workers < 2 or sum(on_disk) < 2:
+        if count < 2 or sum(on_disk) < 2:
             return [run(e) for e in evidences]
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=min(workers, sum(on_disk)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(count, sum(on_disk)), mp_context=context) as pool:
             futures = [pool.submit(_checks_in_worker, run, e.directory, e.digest) if disk else None
                        for e, disk in zip(evidences, on_disk, strict=True)]
             out: list[list[CheckResult]] = []

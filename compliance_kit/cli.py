@@ -154,7 +154,7 @@ def assess(evidence_dir: Path, frameworks: tuple[str, ...], out: Path | None, th
 
     assessment = run_assessment(evidences, selected, meta, thresholds=overrides, clock=clock_from_env(),
                                 exceptions=exceptions_file, attestations=attestations_file,
-                                map_accounts=parallel_map_accounts(os.cpu_count() or 1))
+                                map_accounts=parallel_map_accounts())
     if out is not None:
         write_results(assessment, out)
     if not quiet:

@@ -41,12 +41,26 @@ class Severity(StrEnum):
         return list(Severity).index(self)
 
 
+class _ExactRecord:
+    """For NamedTuple records: equal only to a record of the very same type, never to a plain tuple."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and tuple.__eq__(self, other)  # type: ignore[arg-type]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = tuple.__hash__
+
+
 class _EvidenceRefFields(NamedTuple):
     file: str
     pointer: str | None = None
 
 
-class EvidenceRef(_EvidenceRefFields):
+class EvidenceRef(_ExactRecord, _EvidenceRefFields):
     """Where in the evidence a verdict comes from: artifact file and row or JSON pointer.
 
     Immutable and cheap to build: a tuple underneath (one is built per resource per check, hundreds
@@ -54,14 +68,6 @@ class EvidenceRef(_EvidenceRefFields):
     """
 
     __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is EvidenceRef and tuple.__eq__(self, other)  # type: ignore[arg-type]
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = tuple.__hash__
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "pointer": self.pointer}
@@ -78,19 +84,11 @@ class _ResourceResultFields(NamedTuple):
     exception_expires: str | None = None
 
 
-class ResourceResult(_ResourceResultFields):
+class ResourceResult(_ExactRecord, _ResourceResultFields):
     """The verdict on one resource. Immutable and cheap to build, like EvidenceRef: a tuple underneath,
     yet equal only to another ResourceResult."""
 
     __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is ResourceResult and tuple.__eq__(self, other)  # type: ignore[arg-type]
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = tuple.__hash__
 
     def waived(self, exception_id: str, expires: str) -> ResourceResult:
         return ResourceResult(
@@ -114,13 +112,13 @@ class CheckResult:
     resources: tuple[ResourceResult, ...]
 
     @cached_property
-    def status(self) -> Status:
-        """Worked out once: every control mapped to the check asks, and resources are immutable."""
-        return aggregate_status([r.status for r in self.resources])
-
-    @cached_property
     def _counts(self) -> Counter[Status]:
+        """Resources per status, counted once: resources are immutable, and every control and report asks."""
         return Counter(r.status for r in self.resources)
+
+    @property
+    def status(self) -> Status:
+        return aggregate_status(list(self._counts))
 
     def count(self, status: Status) -> int:
         """Resources with STATUS, counted once per result (reports ask for each status of each check)."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .assess import available_cpus, parallel_map_accounts
 from .errors import InputError
 
 
@@ -60,28 +61,27 @@ def build_assessment(evidence_dir: Path, options: ReportOptions, clock: Callable
     else:
         selected = [frameworks[k] for k in sorted(frameworks)]
     evidences = load_evidence(evidence_dir, clock=clock)
-    import os
-
-    from .assess import parallel_map_accounts
-
     assessment = assess(evidences, selected, load_check_metadata(), thresholds=overrides, clock=clock,
                         exceptions=options.exceptions, attestations=options.attestations,
-                        map_accounts=parallel_map_accounts(os.cpu_count() or 1))
+                        map_accounts=parallel_map_accounts())
     return assessment, evidences
 
 
 def run_report(evidence_dir: Path, options: ReportOptions,
                clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[Path]:
     previous = load_previous(options.previous)
-    from .render.pdf import available_cpus, pdf_workers
+    from .render.pdf import pdf_workers
 
     cpus = available_cpus()
-    pool = pdf_workers(min(cpus, len(options.frameworks) or cpus)) if "pdf" in options.formats and cpus > 1 else None
+    documents = 1 if options.combined else len(options.frameworks) or cpus
+    # Started now, the PDF workers import WeasyPrint while this process assesses; start_pdfs shuts them down.
+    pool = pdf_workers(min(cpus, documents)) if "pdf" in options.formats and cpus > 1 else None
     try:
         return _report(evidence_dir, options, clock, previous, pool)
-    finally:
-        if pool is not None:
+    except BaseException:
+        if pool is not None:  # the run failed before start_pdfs took the pool over
             pool.shutdown(wait=True, cancel_futures=True)
+        raise
 
 
 def _report(evidence_dir: Path, options: ReportOptions, clock: Callable[[], datetime], previous: dict[str, Any] | None,
@@ -96,23 +96,19 @@ def _report(evidence_dir: Path, options: ReportOptions, clock: Callable[[], date
         path = options.out / "results.json"
         write_results(assessment, path, results)
         written.append(path)
-    pending = None
-    if "pdf" in options.formats:  # the PDFs render in worker processes while this one writes the workbook
-        from .render.pdf import start_pdfs
+    from .render.pdf import PendingPdfs, start_pdfs
 
+    pending = PendingPdfs([], [], pool)
+    if "pdf" in options.formats:  # the PDFs render in worker processes while this one writes the workbook
         pending = start_pdfs(assessment, options.out, org_name=options.org_name, previous=previous,
                              combined=options.combined, pdf_variant=options.pdf_variant, evidences=evidences,
                              results=results, background="xlsx" in options.formats, pool=pool)
     results = None  # its data (hundreds of MB for a large account) is not needed while the workbook is written
-    try:
+    with pending:
         if "xlsx" in options.formats:
             from .render.workbook import write_workbook
 
             written.append(write_workbook(assessment, evidences, options.out / "compliance-kit.xlsx",
                                           org_name=options.org_name, previous=previous))
-        if pending is not None:
-            written.extend(pending.wait())
-    finally:
-        if pending is not None:
-            pending.__exit__(None, None, None)
+        written.extend(pending.wait())
     return written

@@ -78,9 +78,6 @@ class CredentialReport:
     def users(self) -> tuple[CredentialRow, ...]:
         return tuple(r for r in self.rows if not r.is_root)
 
-    def by_arn(self) -> dict[str, CredentialRow]:
-        return {r.arn: r for r in self.rows}
-
 
 _RECENT: dict[str, CredentialReport] = {}
 _RECENT_LIMIT = 2

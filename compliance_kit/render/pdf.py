@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from ..assess import Assessment
+from ..assess import Assessment, available_cpus
 from ..errors import InputError
 from ..evidence.manifest import dumps
 from ..paths import reports_dir
@@ -241,7 +241,7 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
         raise InputError(f"unsupported PDF variant {pdf_variant!r} (supported: {', '.join(PDF_VARIANTS)})",
                          file="--pdf-variant")
     if not assessment.frameworks:
-        return PendingPdfs([], [], None)
+        return PendingPdfs([], [], pool)
     results = results or Results.of(assessment)
     delta = None
     if previous is not None:
@@ -280,13 +280,6 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
         pending.__exit__()
         raise
     return pending
-
-
-def available_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @dataclass
