@@ -10,7 +10,7 @@ For each evidence folder the assessment is built once (not timed); then `write_p
 child so that each measurement's peak RSS (resource.getrusage) is its own. Printed per PDF: pages, file
 size, and for the whole call wall-clock and CPU seconds, pages per second and peak RSS. Without
 benchmarks/make_account.py the "synthetic" case is the samples' assessment with 10,000 extra failing
-users added to one check (the PDF lists 25 of them: its size follows the catalog, not the population).
+users added to one check (the PDF lists 10 of them: its size follows the catalog, not the population).
 
 Numbers only: nothing is asserted.
 """
@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import multiprocessing
-import resource
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,41 +30,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import _measure as m  # noqa: E402
+
 from compliance_kit.model import ResourceResult, Status  # noqa: E402
 from compliance_kit.pipeline import ReportOptions, build_assessment  # noqa: E402
 from compliance_kit.render.pdf import write_pdfs  # noqa: E402
 
 CLOCK = datetime(2026, 11, 3, tzinfo=UTC)
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _measure(function: Callable[[], Any]) -> dict[str, Any]:
-    """Run FUNCTION in a forked child: its result, seconds, CPU seconds and peak RSS."""
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-
-    def child() -> None:
-        before = _rss_mb()
-        start, cpu = time.perf_counter(), time.process_time()
-        result = function()
-        queue.put({"result": result, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-                   "peak_mb": _rss_mb(), "increase_mb": _rss_mb() - before})
-
-    process = context.Process(target=child)
-    process.start()
-    measured = queue.get()
-    process.join()
-    return measured
-
-
-def pages(pdf: Path) -> int:
-    if shutil.which("pdfinfo"):
-        out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-        return next(int(line.split()[-1]) for line in out.splitlines() if line.startswith("Pages:"))
-    return -1
 
 
 def inflate(assessment: Any, extra: int) -> Any:
@@ -92,13 +60,13 @@ def bench(label: str, assessment: Any, evidences: Any, work: Path, combined: boo
         return [str(p) for p in write_pdfs(assessment, out, org_name="Bench", previous=None, combined=combined,
                                            pdf_variant=None, evidences=evidences)]
 
-    measured = _measure(render)
+    measured = m.in_fork(render)
     paths = [Path(p) for p in measured["result"]]
-    total_pages = sum(max(pages(p), 0) for p in paths)
+    total_pages = sum(m.pdf_pages(p) or 0 for p in paths)
     print(f"== {label}: {population:,} resource results ({failing:,} failing), "
           f"{len(assessment.frameworks)} framework(s){' combined' if combined else ''}")
     for path in paths:
-        print(f"   {path.name:28} {pages(path):5} pages  {path.stat().st_size / 1e6:6.2f} MB")
+        print(f"   {path.name:28} {m.pdf_pages(path) or 0:5} pages  {path.stat().st_size / 1e6:6.2f} MB")
     rate = total_pages / measured["seconds"] if measured["seconds"] else 0.0
     print(f"   write_pdfs: {measured['seconds']:7.2f} s wall {measured['cpu']:7.2f} s CPU  "
           f"{rate:5.1f} pages/s  peak RSS {measured['peak_mb']:7.1f} MB (+{measured['increase_mb']:.1f} MB)")

@@ -20,13 +20,10 @@ Numbers only: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,37 +31,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import _measure as m  # noqa: E402
+
 from compliance_kit.pipeline import ReportOptions, build_assessment  # noqa: E402
 from compliance_kit.render.workbook import build_sheets, write_workbook  # noqa: E402
 from compliance_kit.render.workbook_xlsx import Link, excel_time  # noqa: E402
 
 CLOCK = datetime(2026, 11, 3, tzinfo=UTC)
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def _measure(function: Callable[[], Any], repeat: int) -> dict[str, float]:
-    """Run FUNCTION REPEAT times in a forked child: best wall and CPU seconds, peak RSS and its increase."""
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-
-    def child() -> None:
-        before = _rss_mb()
-        walls, cpus = [], []
-        for _ in range(repeat):
-            start, cpu = time.perf_counter(), time.process_time()
-            function()
-            walls.append(time.perf_counter() - start)
-            cpus.append(time.process_time() - cpu)
-        queue.put({"seconds": min(walls), "cpu": min(cpus), "peak_mb": _rss_mb(), "increase_mb": _rss_mb() - before})
-
-    process = context.Process(target=child)
-    process.start()
-    result = queue.get()
-    process.join()
-    return result
 
 
 def _plain(value: Any) -> Any:
@@ -75,10 +48,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def cell_values(assessment: Any, evidences: list[Any]) -> list[tuple[str, list[list[Any]]]]:
-    """The workbook's cell values, sheet by sheet, as plain Python values."""
+def cell_values(assessment: Any, evidences: list[Any],
+                org_name: str | None = "Bench") -> list[tuple[str, list[list[Any]]]]:
+    """The workbook's cell values, sheet by sheet (header rows, blocks, notes), as plain Python values:
+    what a bare write-only dump writes for comparison (also used by run.py)."""
     out = []
-    for sheet in build_sheets(assessment, evidences, org_name="Bench", previous=None):
+    for sheet in build_sheets(assessment, evidences, org_name=org_name, previous=None):
         rows: list[list[Any]] = []
         for index, block in enumerate(sheet.blocks):
             if index:
@@ -110,8 +85,8 @@ def bench(label: str, evidence_dir: Path, work: Path, repeat: int) -> None:
               if title in ("Users", "Roles", "Groups", "Policies", "Findings")}
     cells = sum(len(row) for _, rows in values for row in rows)
     target = work / f"{label}.xlsx"
-    ours = _measure(lambda: write_workbook(assessment, evidences, target, org_name="Bench", previous=None), repeat)
-    bare = _measure(lambda: bare_dump(values, work / f"{label}-bare.xlsx"), repeat)
+    ours = m.in_fork(lambda: write_workbook(assessment, evidences, target, org_name="Bench", previous=None), repeat)
+    bare = m.in_fork(lambda: bare_dump(values, work / f"{label}-bare.xlsx"), repeat)
     print(f"== {label}: {evidence_dir} (best of {repeat})")
     print(f"   population rows {counts}, {len(values)} sheets, {cells:,} cells; assessment built in {assess_s:.2f} s")
     print(f"   write_workbook : {ours['seconds']:7.2f} s wall {ours['cpu']:7.2f} s CPU  peak RSS "

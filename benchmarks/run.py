@@ -213,11 +213,8 @@ def stage_prepare(args: argparse.Namespace, record: dict[str, Any]) -> None:
 
 
 def stage_workbook(args: argparse.Namespace, record: dict[str, Any]) -> None:
-    try:
-        from compliance_kit.render.workbook import write_workbook
-    except ImportError as exc:
-        record["missing"] = f"render.workbook.write_workbook: {exc}"
-        return
+    from compliance_kit.render.workbook import write_workbook
+
     evidences = _load(args.input)
     assessment = _assessment(args, evidences)
     target = Path(args.out) / "compliance-kit.xlsx"
@@ -226,67 +223,14 @@ def stage_workbook(args: argparse.Namespace, record: dict[str, Any]) -> None:
     record["bytes"] = target.stat().st_size
 
 
-def _plain(value: Any) -> Any:
-    from compliance_kit.render.workbook_xlsx import Link, excel_time
-
-    if isinstance(value, Link):
-        value = value.value
-    if isinstance(value, datetime):
-        return excel_time(value)
-    return value
-
-
-def _workbook_cells(assessment: Any, evidences: list[Any]) -> list[tuple[str, list[list[Any]]]]:
-    """The workbook's cell values, sheet by sheet (header rows, blocks, notes), as plain values."""
-    from compliance_kit.render.workbook import build_sheets
-
-    out = []
-    for sheet in build_sheets(assessment, evidences, org_name=None, previous=None):
-        rows: list[list[Any]] = []
-        for index, block in enumerate(sheet.blocks):
-            if index:
-                rows.append([])
-            rows.append([c.header for c in block.columns])
-            rows.extend([_plain(v) for v in row] for row in block.rows)
-        rows.extend([[f"Note: {n}"] for n in getattr(sheet, "notes", ())])
-        out.append((sheet.title, rows))
-    return out
-
-
-def _estimated_cells(assessment: Any, evidences: list[Any]) -> list[tuple[str, list[list[Any]]]]:
-    """Without build_sheets: one row per control, finding, check and principal, of typical widths."""
-    def rows(count: int, width: int, text: str) -> list[list[Any]]:
-        return [[f"{text} {i} column {j}" for j in range(width)] for i in range(count)]
-
-    users = roles = groups = policies = 0
-    for evidence in evidences:
-        try:
-            details = evidence.authorization
-        except Exception:  # noqa: BLE001
-            continue
-        users, roles, groups = users + len(details.users), roles + len(details.roles), groups + len(details.groups)
-        policies += len(details.policies)
-    counts = _counts(assessment)
-    sheets = [("Summary", rows(40, 4, "summary"))]
-    sheets += [(f.framework_id[:31], rows(len(f.controls) + 1, 10, "control")) for f in assessment.frameworks]
-    sheets += [("Findings", rows(counts["findings"] + 1, 11, "finding")), ("Checks", rows(len(assessment.checks) + 1, 10, "check")),
-               ("Users", rows(users + 1, 20, "user")), ("Roles", rows(roles + 1, 16, "role")),
-               ("Groups", rows(groups + 1, 12, "group")), ("Policies", rows(policies + 1, 14, "policy")),
-               ("Evidence", rows(25 * max(1, counts["accounts"]), 9, "artifact"))]
-    return sheets
-
-
 def stage_bare_xlsx(args: argparse.Namespace, record: dict[str, Any]) -> None:
     from openpyxl import Workbook
 
     evidences = _load(args.input)
     assessment = _assessment(args, evidences)
-    try:
-        values = _workbook_cells(assessment, evidences)
-        record["cells_from"] = "render.workbook.build_sheets"
-    except Exception as exc:  # noqa: BLE001 - the renderer is unfinished: estimate the shape from the results
-        values = _estimated_cells(assessment, evidences)
-        record["cells_from"] = f"estimate (build_sheets unavailable: {type(exc).__name__})"
+    from bench_workbook import cell_values
+
+    values = cell_values(assessment, evidences, org_name=None)
     target = Path(args.out) / "bare.xlsx"
     with m.timed(record):
         workbook = Workbook(write_only=True)
@@ -299,36 +243,14 @@ def stage_bare_xlsx(args: argparse.Namespace, record: dict[str, Any]) -> None:
                   cells=sum(len(row) for _, r in values for row in r), bytes=target.stat().st_size)
 
 
-def _count_pages() -> list[int]:
-    """Record the page count of every document WeasyPrint writes in this process."""
-    pages: list[int] = []
-    try:
-        from weasyprint.document import Document
-    except ImportError:
-        return pages
-    original = Document.write_pdf
-
-    def write_pdf(self: Any, *a: Any, **k: Any) -> Any:
-        pages.append(len(self.pages))
-        return original(self, *a, **k)
-
-    Document.write_pdf = write_pdf  # type: ignore[method-assign]
-    return pages
-
-
 def stage_pdf(args: argparse.Namespace, record: dict[str, Any]) -> None:
-    try:
-        from compliance_kit.render.pdf import write_pdfs
-    except ImportError as exc:
-        record["missing"] = f"render.pdf.write_pdfs: {exc}"
-        return
+    from compliance_kit.render.pdf import write_pdfs
+
     assessment = _assessment(args)
-    pages = _count_pages()
     out = Path(args.out)
     with m.timed(record):
         written = write_pdfs(assessment, out, org_name=None, previous=None, combined=False, pdf_variant=None)
-    if len(pages) != len(written):
-        pages = [m.pdf_pages(p) or 0 for p in written]
+    pages = [m.pdf_pages(p) or 0 for p in written]  # the workers' documents, read back
     record.update(documents=len(written), pages=pages, bytes=sum(p.stat().st_size for p in written))
 
 
@@ -471,10 +393,6 @@ class Bench:
                 argv += ["--assessment", str(assessment)]
             child = m.run_child(argv, result_file=result_file, env=self.env, timeout=STAGE_TIMEOUT)
             shutil.rmtree(out, ignore_errors=True)
-            if child.result.get("missing"):
-                figure.missing = child.result["missing"]
-                self.log(f"{label} {stage}: n/a ({figure.missing})")
-                return figure
             if not child.ok or "seconds" not in child.result:
                 figure.error = f"exit {child.code}: {child.tail(3)}"
                 self.log(f"{label} {stage}: FAILED (exit {child.code})\n{child.tail()}")
