@@ -7,6 +7,7 @@ exports from tests/fixtures/real). Each render is shared by the tests of its mod
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import subprocess
@@ -191,6 +192,21 @@ def test_results_json_is_attached_byte_for_byte(soc2: dict, tmp_path: Path) -> N
     assert set(names) <= {"results.json"} | {f"manifest-{a['account_id']}.json" for a in soc2["results"]["accounts"]}
     subprocess.run(["pdfdetach", "-saveall", "-o", str(tmp_path), str(soc2["pdf"])], check=True)
     assert (tmp_path / "results.json").read_bytes() == soc2["results_bytes"]
+    # the embedded-file parameters describe the real file, not the placeholder handed to WeasyPrint
+    raw = soc2["pdf"].read_bytes()
+    md5 = hashlib.md5(soc2["results_bytes"], usedforsecurity=False).hexdigest()
+    assert f"/CheckSum <{md5}>".encode() in raw
+    assert f"/Size {len(soc2['results_bytes'])}".encode() in raw
+    assert b"compliance-kit attachment" not in raw
+
+
+def test_an_attachment_that_cannot_be_embedded_fails_the_render() -> None:
+    """If WeasyPrint stopped writing the placeholders we swap, the report must fail, not ship a placeholder."""
+    from compliance_kit.render.pdf import _embed_deflated, deflate
+
+    finish = _embed_deflated(deflate([("results.json", b"{}", "results")]))
+    with pytest.raises(RuntimeError, match="results.json"):
+        finish(None, type("Pdf", (), {"objects": []})())
 
 
 def test_findings_give_severity_resources_remediation_and_references(soc2: dict) -> None:

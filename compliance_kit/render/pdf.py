@@ -12,11 +12,10 @@ import hashlib
 import multiprocessing
 import os
 import re
-import shutil
 import tempfile
+import zlib
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -165,13 +164,62 @@ def _attachments(assessment: Assessment, results_json: bytes,
     return files
 
 
-def render_pdf(report: Report, attachments: Sequence[tuple[str, bytes | Path, str]], *, created: datetime,
-               pdf_variant: str | None, fetcher: Any = None) -> bytes:
-    """The report as PDF bytes. FETCHER defaults to the bundled-assets-only fetcher.
+@dataclass(frozen=True)
+class Deflated:
+    """An attachment compressed once for every PDF that embeds it.
 
-    An attachment is its bytes, or a file of ours to read them from (workers read results.json from a
-    private temporary file rather than each holding a copy of it for the whole run).
+    A 10,000-user results.json is about 90 MB; pydyf deflates each embedded file at level 9 for every
+    document (twice for PDF/A), which cost more CPU than laying out the findings. The stream is the
+    one pydyf would write (zlib level 9), so the PDFs are the same bytes. Small enough (a few MB) to
+    hand to each worker process.
     """
+
+    name: str
+    description: str
+    size: int
+    md5: str
+    data: bytes
+
+    def placeholder(self) -> bytes:
+        return f"compliance-kit attachment {self.name} {self.md5}".encode()
+
+
+def deflate(files: Sequence[tuple[str, bytes, str]]) -> list[Deflated]:
+    return [Deflated(name, description, len(data), hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                     zlib.compress(data, 9))
+            for name, data, description in files]
+
+
+def _embed_deflated(attachments: Sequence[Deflated]) -> Any:
+    """A WeasyPrint finisher: the embedded-file streams written for the placeholders get the deflated
+    bytes, size and MD5 of the real files. Fails rather than ship a placeholder."""
+    import pydyf
+
+    by_checksum = {f"<{hashlib.md5(a.placeholder(), usedforsecurity=False).hexdigest()}>": a for a in attachments}
+
+    def finish(document: Any, pdf: Any) -> None:
+        done = set()
+        for obj in pdf.objects:
+            extra = getattr(obj, "extra", None)
+            if not isinstance(obj, pydyf.Stream) or not extra or extra.get("Type") != "/EmbeddedFile":
+                continue
+            attachment = by_checksum.get(extra["Params"]["CheckSum"])
+            if attachment is None:
+                continue
+            obj.stream, obj.compress = [attachment.data], False
+            extra["Filter"] = "/FlateDecode"
+            extra["Params"]["CheckSum"] = f"<{attachment.md5}>"
+            extra["Params"]["Size"] = attachment.size
+            done.add(attachment.name)
+        if len(done) != len(attachments):
+            raise RuntimeError(f"attachments not embedded: {sorted({a.name for a in attachments} - done)}")
+
+    return finish
+
+
+def render_pdf(report: Report, attachments: Sequence[Deflated], *, created: datetime,
+               pdf_variant: str | None, fetcher: Any = None) -> bytes:
+    """The report as PDF bytes. FETCHER defaults to the bundled-assets-only fetcher."""
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
@@ -182,16 +230,13 @@ def render_pdf(report: Report, attachments: Sequence[tuple[str, bytes | Path, st
     css = CSS(url=base + "css/report.css", url_fetcher=fetcher, font_config=fonts)
     html = HTML(string=render_html(report), base_url=base, url_fetcher=fetcher)
     document = html.render(stylesheets=[css], font_config=fonts)
-    with ExitStack() as stack:
-        embedded = [Attachment(**({"string": data} if isinstance(data, bytes) else
-                                  {"file_obj": stack.enter_context(data.open("rb"))}),
-                               name=name, description=description, created=created, modified=created,
-                               relationship="Data", url_fetcher=fetcher)
-                    for name, data, description in attachments]
-        options: dict[str, Any] = {"attachments": embedded}
-        if pdf_variant:
-            options["pdf_variant"] = pdf_variant
-        pdf: bytes = document.write_pdf(**options)
+    embedded = [Attachment(string=a.placeholder(), name=a.name, description=a.description, created=created,
+                           modified=created, relationship="Data", url_fetcher=fetcher)
+                for a in attachments]
+    options: dict[str, Any] = {"attachments": embedded}
+    if pdf_variant:
+        options["pdf_variant"] = pdf_variant
+    pdf: bytes = document.write_pdf(finisher=_embed_deflated(attachments), **options)
     return pdf
 
 
@@ -251,6 +296,8 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
     created = parse_time(assessment.generated_at)
     files = _attachments(assessment, results.encoded, evidences)
     listed = tuple((name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _ in files)
+    deflated = deflate(files)  # once for every document: a few MB where results.json may be a hundred
+    del files
     groups = ([(COMBINED_NAME, [f.framework_id for f in assessment.frameworks])] if combined
               else [(report_name(f.framework_id), [f.framework_id]) for f in assessment.frameworks])
     paths = [out_dir / name for name, _ in groups]
@@ -262,20 +309,13 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
     count = min(len(groups), cpus)
     if pool is None and (cpus < 2 or (count < 2 and not background)):
         for path, (_, ids) in zip(paths, groups, strict=True):
-            _write_atomically(path, render_pdf(report(ids), files, created=created, pdf_variant=pdf_variant))
+            _write_atomically(path, render_pdf(report(ids), deflated, created=created, pdf_variant=pdf_variant))
         return PendingPdfs(paths, [], None)
-    out_dir.mkdir(parents=True, exist_ok=True)  # the attachments wait beside the reports, private (0700), removed at the end
-    scratch = Path(tempfile.mkdtemp(prefix=".compliance-kit-attachments-", dir=out_dir))
-    on_disk: list[tuple[str, bytes | Path, str]] = []
-    for index, (name, data, description) in enumerate(files):
-        (scratch / str(index)).write_bytes(data)
-        on_disk.append((name, scratch / str(index), description))
-    del files
     pool = pool or pdf_workers(count)
-    pending = PendingPdfs(paths, [], pool, scratch)
+    pending = PendingPdfs(paths, [], pool)
     try:  # each document is handed over as soon as it is built, so the workers start at once
         for path, (_, ids) in zip(paths, groups, strict=True):
-            pending.futures.append(pool.submit(_worker_render, report(ids), path, on_disk, created, pdf_variant))
+            pending.futures.append(pool.submit(_worker_render, report(ids), path, deflated, created, pdf_variant))
     except BaseException:
         pending.__exit__()
         raise
@@ -289,7 +329,6 @@ class PendingPdfs:
     paths: list[Path]
     futures: list[Future[None]]
     pool: ProcessPoolExecutor | None
-    scratch: Path | None = None
 
     def wait(self) -> list[Path]:
         for future in self.futures:
@@ -302,8 +341,6 @@ class PendingPdfs:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:  # on an error elsewhere, documents not yet started are not rendered
             self.pool.shutdown(wait=True, cancel_futures=True)
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def pdf_workers(count: int) -> ProcessPoolExecutor:
@@ -321,6 +358,6 @@ def _warm_up() -> None:
     import weasyprint  # noqa: F401
 
 
-def _worker_render(report: Report, path: Path, files: list[tuple[str, bytes | Path, str]], created: datetime,
+def _worker_render(report: Report, path: Path, attachments: list[Deflated], created: datetime,
                    pdf_variant: str | None) -> None:
-    _write_atomically(path, render_pdf(report, files, created=created, pdf_variant=pdf_variant))
+    _write_atomically(path, render_pdf(report, attachments, created=created, pdf_variant=pdf_variant))
