@@ -1,23 +1,40 @@
 """Framework catalogs (YAML, no code) and check metadata: loading, JSON-Schema validation, integrity.
 
 Errors name the file, the line and the control: `soc2.yaml: line 40: control CC6.1: unknown check 'x'`.
+
+JSON Schema validation is the slow half of loading, so a file whose bytes (and the schema's bytes) hash to
+what `controls/schema/verified.json` records as having passed it skips that step; it gives the same result
+by construction. Any other file — a user's catalog, an edited bundled one, or any file once the schema
+changed — is validated in full. Every file gets the checks a schema cannot express (ids, check references,
+duplicates). After editing a bundled catalog, check metadata or schema, re-record (validating everything
+in full first) with `python -m compliance_kit.catalog --record-verified`; tests/test_catalog_fast_path.py
+fails until then.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .paths import controls_dir
-from .safeyaml import line_of, load_file
+from .safeyaml import line_of, load_bytes, read_file
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+CATALOG_SCHEMA = "catalog.schema.json"
+CHECK_METADATA_SCHEMA = "check-metadata.schema.json"
+VERIFIED_FILE = "verified.json"
+#: The bundled folders under controls/ and the schema each one's files follow.
+BUNDLED = {CATALOG_SCHEMA: "frameworks", CHECK_METADATA_SCHEMA: "checks"}
 
 
 @dataclass(frozen=True)
@@ -73,8 +90,55 @@ class Framework:
 
 
 @cache
+def _schema_bytes(name: str) -> bytes:
+    return (controls_dir() / "schema" / name).read_bytes()
+
+
+@cache
 def _schema(name: str) -> dict[str, Any]:
-    return json.loads((controls_dir() / "schema" / name).read_text("utf-8"))  # type: ignore[no-any-return]
+    return json.loads(_schema_bytes(name).decode("utf-8"))  # type: ignore[no-any-return]
+
+
+@cache
+def _validator(name: str) -> Validator:
+    import jsonschema  # only when a file is actually validated: the import costs about 0.1 s
+
+    return jsonschema.Draft202012Validator(_schema(name))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def _verified_digests(schema_name: str) -> frozenset[str]:
+    """Hashes of the files recorded as valid against `schema_name` — none if the schema changed since."""
+    try:
+        record = json.loads((controls_dir() / "schema" / VERIFIED_FILE).read_bytes())[schema_name]
+        if record["schema_sha256"] != _sha256(_schema_bytes(schema_name)):
+            return frozenset()
+        return frozenset(str(digest) for digest in record["files"].values())
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        return frozenset()  # no usable record: everything is validated
+
+
+def _check_schema(schema_name: str, data: Any, file: str, digest: str | None) -> None:
+    """Raise the first JSON-Schema error as an InputError, unless `digest` is recorded as valid for the schema.
+
+    A catalog reports its shallowest error and names the control; check metadata its first error, no control.
+    """
+    if digest is not None and digest in _verified_digests(schema_name):
+        return
+    errors = list(_validator(schema_name).iter_errors(data))
+    if not errors:
+        return
+    catalog = schema_name == CATALOG_SCHEMA
+    if catalog:
+        errors.sort(key=lambda e: (len(list(e.absolute_path)), list(map(str, e.absolute_path))))
+    error = errors[0]
+    line, control = _locate(data, error.absolute_path)
+    where = "/".join(str(p) for p in error.absolute_path) or "top level"
+    raise _fail(file, f"{where}: {error.message}", line, control if catalog else None)
 
 
 def _locate(data: Any, path: Iterable[Any]) -> tuple[int | None, str | None]:
@@ -96,18 +160,14 @@ def _fail(file: str, message: str, line: int | None = None, control: str | None 
     return InputError(message, file=file, place=place or None)
 
 
-def parse_catalog(path: Path, known_checks: set[str] | None = None) -> Framework:
-    data = load_file(path)
+def parse_catalog(path: Path, known_checks: set[str] | None = None, *, trust_verified: bool = True) -> Framework:
+    """One catalog; `trust_verified=False` validates against the schema even a file recorded as valid."""
+    raw = read_file(path)
     file = str(path)
+    data = load_bytes(raw, file=file)
     if not isinstance(data, dict):
         raise _fail(file, "a catalog is a mapping with `framework` and `controls`")
-    validator = jsonschema.Draft202012Validator(_schema("catalog.schema.json"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(list(e.absolute_path)), list(map(str, e.absolute_path))))
-    if errors:
-        error = errors[0]
-        line, control = _locate(data, error.absolute_path)
-        where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise _fail(file, f"{where}: {error.message}", line, control)
+    _check_schema(CATALOG_SCHEMA, data, file, _sha256(raw) if trust_verified else None)
     meta = data["framework"]
     try:
         pattern = re.compile(meta["id_pattern"])
@@ -184,18 +244,12 @@ class CheckMeta:
     thresholds: tuple[str, ...]
 
 
-def load_check_metadata() -> dict[str, CheckMeta]:
-    schema = _schema("check-metadata.schema.json")
-    validator = jsonschema.Draft202012Validator(schema)
+def load_check_metadata(*, trust_verified: bool = True) -> dict[str, CheckMeta]:
     out: dict[str, CheckMeta] = {}
     for path in sorted((controls_dir() / "checks").glob("*.yaml")):
-        data = load_file(path)
-        errors = list(validator.iter_errors(data))
-        if errors:
-            error = errors[0]
-            line, _ = _locate(data, error.absolute_path)
-            where = "/".join(str(p) for p in error.absolute_path) or "top level"
-            raise _fail(str(path), f"{where}: {error.message}", line)
+        raw = read_file(path)
+        data = load_bytes(raw, file=str(path))
+        _check_schema(CHECK_METADATA_SCHEMA, data, str(path), _sha256(raw) if trust_verified else None)
         for check_id, entry in data.items():
             if check_id in out:
                 raise _fail(str(path), f"check {check_id!r} described twice", line_of(entry))
@@ -205,3 +259,38 @@ def load_check_metadata() -> dict[str, CheckMeta]:
                 {k: list(v) for k, v in (entry.get("references") or {}).items()}, tuple(entry.get("thresholds", [])),
             )
     return out
+
+
+def record_verified() -> Path:
+    """Validate every bundled catalog and check-metadata file in full, then record their hashes as verified.
+
+    Refuses (InputError, nothing written) if any file fails; the check ids a catalog maps are not checked
+    here (the check registry is not imported): the integrity tests cover those.
+    """
+    record: dict[str, Any] = {
+        "about": "SHA-256 of the bundled files that passed JSON-Schema validation: unchanged, they skip it. "
+                 "Regenerate with: python -m compliance_kit.catalog --record-verified",
+    }
+    for schema_name, folder in BUNDLED.items():
+        files = {}
+        for path in sorted((controls_dir() / folder).glob("*.yaml")):
+            raw = read_file(path)
+            _check_schema(schema_name, load_bytes(raw, file=str(path)), str(path), None)
+            files[f"{folder}/{path.name}"] = _sha256(raw)
+        record[schema_name] = {"schema_sha256": _sha256(_schema_bytes(schema_name)), "files": files}
+    for path in sorted((controls_dir() / BUNDLED[CATALOG_SCHEMA]).glob("*.yaml")):
+        parse_catalog(path, None, trust_verified=False)  # ids, duplicates, groups
+    load_check_metadata(trust_verified=False)  # a check described twice
+    target = controls_dir() / "schema" / VERIFIED_FILE
+    target.write_text(json.dumps(record, indent=2) + "\n", "utf-8")
+    _verified_digests.cache_clear()
+    return target
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--record-verified"]:
+        sys.exit("usage: python -m compliance_kit.catalog --record-verified")
+    try:
+        print(f"recorded {record_verified()}")
+    except InputError as exc:
+        sys.exit(f"not recorded: {exc}")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError
 
@@ -39,6 +39,10 @@ class _Loader(_Base):  # type: ignore[misc]
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {node.start_mark.line + 1})")
+        elif _PLAIN_STR and node.tag == _STR_TAG and node.__class__ is ScalarNode:
+            # Most nodes: what SafeConstructor.construct_yaml_str would return, minus four calls per string.
+            self.constructed_objects[node] = node.value
+            return node.value
         return super().construct_object(node, deep=deep)
 
 
@@ -62,6 +66,10 @@ def _sequence(loader: _Loader, node: SequenceNode) -> LineList:
     return result
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+#: The shortcut in _Loader.construct_object holds only while strings use PyYAML's own safe constructor.
+_PLAIN_STR = _Loader.yaml_constructors.get(_STR_TAG) is yaml.constructor.SafeConstructor.construct_yaml_str
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)  # type: ignore[arg-type]
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)  # type: ignore[arg-type]
 
@@ -82,21 +90,30 @@ def load_text(text: str, *, file: str) -> Any:
         loader.dispose()
 
 
-def load_file(path: Path) -> Any:
+def read_file(path: Path) -> bytes:
+    """The bytes of a YAML file, refused (InputError) when missing, a directory or too large."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError(f"larger than {MAX_BYTES // (1024 * 1024)} MB", file=str(path))
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=str(path)) from None
     except IsADirectoryError:
         raise InputError("is a directory, expected a YAML file", file=str(path)) from None
+
+
+def load_bytes(raw: bytes, *, file: str) -> Any:
+    """Parse bytes read by read_file (for callers that also need the bytes, e.g. to hash them)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError("not UTF-8 text (binary file?)", file=str(path)) from None
-    return load_text(text, file=str(path))
+        raise InputError("not UTF-8 text (binary file?)", file=file) from None
+    return load_text(text, file=file)
+
+
+def load_file(path: Path) -> Any:
+    return load_bytes(read_file(path), file=str(path))
 
 
 def line_of(value: Any) -> int | None:
