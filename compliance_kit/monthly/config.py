@@ -14,15 +14,17 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from ..errors import InputError
 from ..paths import controls_dir
 from ..safeyaml import load_file
 from .period import SCHEMES
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_FILE = "kit-config.schema.json"
 DEFAULT_FORMATS = ("pdf", "xlsx")
@@ -272,6 +274,8 @@ _PRIORITY = {"additionalProperties": 0, "required": 1, "type": 2, "dependentRequ
 
 
 def _validate(data: Any, where: _Where) -> None:
+    import jsonschema  # here, not at import: only `monthly` runs validate a config
+
     validator = jsonschema.Draft202012Validator(schema())
     errors = list(validator.iter_errors(data))
     if errors:
