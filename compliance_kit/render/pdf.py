@@ -15,7 +15,7 @@ import re
 import tempfile
 import zlib
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -63,6 +63,15 @@ def soft(value: object) -> Markup:
     return Markup(_SOFT_BREAK.sub("\\1\u200b", str(escape(value))))
 
 
+def digest(value: object) -> Markup:
+    """A SHA-256 as two lines of 32 hex digits at most (a zero-width space between the halves), rather
+    than broken after any character: it reads better and lays out far faster than `word-break: break-all`."""
+    text = str(value)
+    if len(text) == 64:
+        return Markup(f"{escape(text[:32])}\u200b{escape(text[32:])}")
+    return soft(text)
+
+
 def report_name(framework_id: str) -> str:
     return f"{framework_id}-report.pdf"
 
@@ -103,6 +112,7 @@ def _environment(root: str) -> jinja2.Environment:
     )
     env.filters["label"] = label
     env.filters["soft"] = soft
+    env.filters["digest"] = digest
     env.filters["when"] = _when
     env.filters["day"] = _day
     env.filters["severity"] = lambda s: SEVERITY_WORDS.get(str(s), str(s).upper())
@@ -296,8 +306,6 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
     created = parse_time(assessment.generated_at)
     files = _attachments(assessment, results.encoded, evidences)
     listed = tuple((name, hashlib.sha256(data).hexdigest(), len(data)) for name, data, _ in files)
-    deflated = deflate(files)  # once for every document: a few MB where results.json may be a hundred
-    del files
     groups = ([(COMBINED_NAME, [f.framework_id for f in assessment.frameworks])] if combined
               else [(report_name(f.framework_id), [f.framework_id]) for f in assessment.frameworks])
     paths = [out_dir / name for name, _ in groups]
@@ -308,18 +316,32 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
     cpus = workers if workers is not None else available_cpus()
     count = min(len(groups), cpus)
     if pool is None and (cpus < 2 or (count < 2 and not background)):
+        deflated = deflate(files)  # once for every document: a few MB where results.json may be a hundred
+        del files
         for path, (_, ids) in zip(paths, groups, strict=True):
             _write_atomically(path, render_pdf(report(ids), deflated, created=created, pdf_variant=pdf_variant))
         return PendingPdfs(paths, [], None)
     pool = pool or pdf_workers(count)
     pending = PendingPdfs(paths, [], pool)
-    try:  # each document is handed over as soon as it is built, so the workers start at once
-        for path, (_, ids) in zip(paths, groups, strict=True):
-            pending.futures.append(pool.submit(_worker_render, report(ids), path, deflated, created, pdf_variant))
+    try:
+        with ThreadPoolExecutor(1) as thread:  # zlib and md5 release the GIL: deflate while the reports are built
+            deflating = thread.submit(deflate, files)
+            reports = [(path, report(ids)) for path, (_, ids) in zip(paths, groups, strict=True)]
+            deflated = deflating.result()
+        del files
+        # longest first, so that no long document starts last while the other workers wait
+        for path, built in sorted(reports, key=lambda item: -layout_weight(item[1])):
+            pending.futures.append(pool.submit(_worker_render, built, path, deflated, created, pdf_variant))
     except BaseException:
         pending.__exit__()
         raise
     return pending
+
+
+def layout_weight(report: Report) -> int:
+    """A rough measure of a report's layout work: table rows and findings, which dominate it."""
+    controls = sum(len(group.rows) for fw in report.frameworks for group in fw.groups)
+    return sum(len(f.resources) + 8 for f in report.findings) + len(report.catalogue) + 2 * controls
 
 
 @dataclass
