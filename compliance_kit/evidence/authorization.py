@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .values import as_list, parse_bool, parse_time
+from .values import Times, as_list, parse_bool, parse_time, record
 
 FILE = "get-account-authorization-details.json"
 
@@ -122,31 +122,39 @@ class AuthorizationDetails:
         return (*self.users, *self.groups, *self.roles)
 
 
-def _tags(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def _tags(value: Any) -> tuple[tuple[str, str], ...]:
     out = []
-    for tag in as_list(entry.get("Tags")):
+    for tag in as_list(value):
         if isinstance(tag, dict) and "Key" in tag:
             out.append((str(tag["Key"]), str(tag.get("Value", ""))))
     return tuple(out)
 
 
-def _attached(entry: dict[str, Any], base: str) -> tuple[AttachedPolicy, ...]:
+def _attached(value: Any, base: str) -> tuple[AttachedPolicy, ...]:
     out = []
-    for i, item in enumerate(as_list(entry.get("AttachedManagedPolicies"))):
+    for i, item in enumerate(as_list(value)):
         if isinstance(item, dict) and item.get("PolicyArn"):
             arn = str(item["PolicyArn"])
-            out.append(AttachedPolicy(arn, str(item.get("PolicyName") or arn.rsplit("/", 1)[-1]),
-                                      f"{base}/AttachedManagedPolicies/{i}"))
+            out.append(record(AttachedPolicy, {
+                "arn": arn, "name": str(item.get("PolicyName") or arn.rsplit("/", 1)[-1]),
+                "pointer": f"{base}/AttachedManagedPolicies/{i}"}))
     return tuple(out)
 
 
-def _inline(entry: dict[str, Any], key: str, base: str) -> tuple[InlinePolicy, ...]:
+def _inline(value: Any, key: str, base: str) -> tuple[InlinePolicy, ...]:
     out = []
-    for i, item in enumerate(as_list(entry.get(key))):
+    for i, item in enumerate(as_list(value)):
         if isinstance(item, dict):
-            out.append(InlinePolicy(str(item.get("PolicyName", f"#{i}")), item.get("PolicyDocument"),
-                                    f"{base}/{key}/{i}/PolicyDocument"))
+            out.append(record(InlinePolicy, {
+                "name": str(item.get("PolicyName", f"#{i}")), "document": item.get("PolicyDocument"),
+                "pointer": f"{base}/{key}/{i}/PolicyDocument"}))
     return tuple(out)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(map(str, value))
+    return () if value is None else (str(value),)
 
 
 def _boundary(entry: dict[str, Any]) -> str | None:
@@ -173,55 +181,89 @@ def _require(entry: Any, pointer: str, *keys: str) -> dict[str, Any]:
 
 
 def parse_authorization_details(data: Any) -> AuthorizationDetails:
+    """The typed records of one export. Hot: a large account has tens of thousands of principals, so
+    the records are made with values.record, empty lists skip their helper, and _require is called
+    only to raise (the checks before it are the same)."""
     if not isinstance(data, dict) or not any(
         k in data for k in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
     ):
         raise AuthorizationDetailsError("not GetAccountAuthorizationDetails output")
+    times = Times()
     users = []
-    for i, raw in enumerate(_list(data, "UserDetailList")):
+    for i, entry in enumerate(_list(data, "UserDetailList")):
         base = f"/UserDetailList/{i}"
-        entry = _require(raw, base, "UserName", "Arn")
-        users.append(Principal(
-            "user", str(entry["UserName"]), str(entry["Arn"]), str(entry.get("UserId", "")),
-            str(entry.get("Path", "/")), base, parse_time(entry.get("CreateDate")),
-            _attached(entry, base), _inline(entry, "UserPolicyList", base), _tags(entry),
-            groups=tuple(str(g) for g in as_list(entry.get("GroupList"))),
-            boundary_arn=_boundary(entry),
-        ))
+        if not isinstance(entry, dict) or not entry.get("UserName") or not entry.get("Arn"):
+            _require(entry, base, "UserName", "Arn")
+        created = entry.get("CreateDate")
+        attached = entry.get("AttachedManagedPolicies")
+        inline = entry.get("UserPolicyList")
+        tags = entry.get("Tags")
+        users.append(record(Principal, {
+            "kind": "user", "name": str(entry["UserName"]), "arn": str(entry["Arn"]),
+            "principal_id": str(entry.get("UserId", "")), "path": str(entry.get("Path", "/")), "pointer": base,
+            "created": times[created] if type(created) is str else parse_time(created),
+            "attached": _attached(attached, base) if attached else (),
+            "inline": _inline(inline, "UserPolicyList", base) if inline or isinstance(inline, dict) else (),
+            "tags": _tags(tags) if tags else (),
+            "groups": _strings(entry.get("GroupList")),
+            "boundary_arn": _boundary(entry) if "PermissionsBoundary" in entry else None,
+            "trust_policy": None, "trust_pointer": None, "last_used": None, "last_used_recorded": False,
+            "max_session_duration": None, "instance_profiles": (),
+        }))
     groups = []
-    for i, raw in enumerate(_list(data, "GroupDetailList")):
+    for i, entry in enumerate(_list(data, "GroupDetailList")):
         base = f"/GroupDetailList/{i}"
-        entry = _require(raw, base, "GroupName", "Arn")
-        groups.append(Principal(
-            "group", str(entry["GroupName"]), str(entry["Arn"]), str(entry.get("GroupId", "")),
-            str(entry.get("Path", "/")), base, parse_time(entry.get("CreateDate")),
-            _attached(entry, base), _inline(entry, "GroupPolicyList", base),
-        ))
+        if not isinstance(entry, dict) or not entry.get("GroupName") or not entry.get("Arn"):
+            _require(entry, base, "GroupName", "Arn")
+        created = entry.get("CreateDate")
+        attached = entry.get("AttachedManagedPolicies")
+        inline = entry.get("GroupPolicyList")
+        groups.append(record(Principal, {
+            "kind": "group", "name": str(entry["GroupName"]), "arn": str(entry["Arn"]),
+            "principal_id": str(entry.get("GroupId", "")), "path": str(entry.get("Path", "/")), "pointer": base,
+            "created": times[created] if type(created) is str else parse_time(created),
+            "attached": _attached(attached, base) if attached else (),
+            "inline": _inline(inline, "GroupPolicyList", base) if inline or isinstance(inline, dict) else (),
+            "tags": (), "groups": (), "boundary_arn": None,
+            "trust_policy": None, "trust_pointer": None, "last_used": None, "last_used_recorded": False,
+            "max_session_duration": None, "instance_profiles": (),
+        }))
     roles = []
-    for i, raw in enumerate(_list(data, "RoleDetailList")):
+    for i, entry in enumerate(_list(data, "RoleDetailList")):
         base = f"/RoleDetailList/{i}"
-        entry = _require(raw, base, "RoleName", "Arn")
+        if not isinstance(entry, dict) or not entry.get("RoleName") or not entry.get("Arn"):
+            _require(entry, base, "RoleName", "Arn")
+        created = entry.get("CreateDate")
+        attached = entry.get("AttachedManagedPolicies")
+        inline = entry.get("RolePolicyList")
+        tags = entry.get("Tags")
         last_used = entry.get("RoleLastUsed")
         session = entry.get("MaxSessionDuration")
-        roles.append(Principal(
-            "role", str(entry["RoleName"]), str(entry["Arn"]), str(entry.get("RoleId", "")),
-            str(entry.get("Path") or "/"), base, parse_time(entry.get("CreateDate")),
-            _attached(entry, base), _inline(entry, "RolePolicyList", base), _tags(entry),
-            boundary_arn=_boundary(entry),
-            trust_policy=entry.get("AssumeRolePolicyDocument"),
-            trust_pointer=f"{base}/AssumeRolePolicyDocument",
-            last_used=parse_time(last_used.get("LastUsedDate")) if isinstance(last_used, dict) else None,
-            last_used_recorded=isinstance(last_used, dict),
-            max_session_duration=int(session) if isinstance(session, int | str) and str(session).isdigit() else None,
-            instance_profiles=tuple(
-                str(p.get("InstanceProfileName", "")) for p in as_list(entry.get("InstanceProfileList"))
-                if isinstance(p, dict)
-            ),
-        ))
+        profiles = entry.get("InstanceProfileList")
+        roles.append(record(Principal, {
+            "kind": "role", "name": str(entry["RoleName"]), "arn": str(entry["Arn"]),
+            "principal_id": str(entry.get("RoleId", "")), "path": str(entry.get("Path") or "/"), "pointer": base,
+            "created": times[created] if type(created) is str else parse_time(created),
+            "attached": _attached(attached, base) if attached else (),
+            "inline": _inline(inline, "RolePolicyList", base) if inline or isinstance(inline, dict) else (),
+            "tags": _tags(tags) if tags else (),
+            "groups": (),
+            "boundary_arn": _boundary(entry) if "PermissionsBoundary" in entry else None,
+            "trust_policy": entry.get("AssumeRolePolicyDocument"),
+            "trust_pointer": f"{base}/AssumeRolePolicyDocument",
+            "last_used": parse_time(last_used.get("LastUsedDate")) if isinstance(last_used, dict) else None,
+            "last_used_recorded": isinstance(last_used, dict),
+            "max_session_duration":
+                int(session) if isinstance(session, int | str) and str(session).isdigit() else None,
+            "instance_profiles": tuple(
+                str(p.get("InstanceProfileName", "")) for p in as_list(profiles) if isinstance(p, dict)
+            ) if profiles or isinstance(profiles, dict) else (),
+        }))
     policies: dict[str, ManagedPolicy] = {}
-    for i, raw in enumerate(_list(data, "Policies")):
+    for i, entry in enumerate(_list(data, "Policies")):
         base = f"/Policies/{i}"
-        entry = _require(raw, base, "Arn")
+        if not isinstance(entry, dict) or not entry.get("Arn"):
+            _require(entry, base, "Arn")
         document, doc_pointer = None, None
         versions = as_list(entry.get("PolicyVersionList"))
         for j, version in enumerate(versions):
@@ -234,13 +276,15 @@ def parse_authorization_details(data: Any) -> AuthorizationDetails:
                 if isinstance(version, dict) and default_id and version.get("VersionId") == default_id:
                     document, doc_pointer = version.get("Document"), f"{base}/PolicyVersionList/{j}/Document"
         arn = str(entry["Arn"])
-        policies[arn] = ManagedPolicy(
-            arn, str(entry.get("PolicyName") or arn.rsplit("/", 1)[-1]), str(entry.get("PolicyId", "")),
-            base, document, doc_pointer,
-            entry.get("AttachmentCount") if isinstance(entry.get("AttachmentCount"), int) else None,
-            entry.get("PermissionsBoundaryUsageCount")
-            if isinstance(entry.get("PermissionsBoundaryUsageCount"), int) else None,
-            parse_bool(entry.get("IsAttachable")) is not False,
-        )
+        attachments = entry.get("AttachmentCount")
+        boundary_uses = entry.get("PermissionsBoundaryUsageCount")
+        policies[arn] = record(ManagedPolicy, {
+            "arn": arn, "name": str(entry.get("PolicyName") or arn.rsplit("/", 1)[-1]),
+            "policy_id": str(entry.get("PolicyId", "")), "pointer": base,
+            "default_document": document, "default_pointer": doc_pointer,
+            "attachment_count": attachments if isinstance(attachments, int) else None,
+            "boundary_usage_count": boundary_uses if isinstance(boundary_uses, int) else None,
+            "is_attachable": parse_bool(entry.get("IsAttachable")) is not False,
+        })
     truncated = bool(parse_bool(data.get("IsTruncated")))
     return AuthorizationDetails(tuple(users), tuple(groups), tuple(roles), policies, truncated)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
-from .values import parse_bool, parse_time
+from .values import Memo, Times, parse_bool, record
 
 REQUIRED_COLUMNS = (
     "user", "arn", "user_creation_time", "password_enabled", "password_last_used",
@@ -107,8 +109,16 @@ COLUMNS = (
 )
 
 
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    """The CSV's rows, blank lines skipped. Without quotes, carriage returns or NUL characters (what AWS
+    writes) each line is its row split at the commas, which is what csv.reader reads, five times faster."""
+    if '"' in text or "\r" in text or "\x00" in text:
+        return (row for row in csv.reader(io.StringIO(text)) if row)
+    return (line.split(",") for line in text.split("\n") if line)
+
+
 def _parse(text: str) -> CredentialReport:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = _csv_rows(text.lstrip("\ufeff"))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -117,16 +127,29 @@ def _parse(text: str) -> CredentialReport:
             + (" ..." if len(missing) > 4 else "")
         )
     index = {name: i for i, name in enumerate(header)}  # a repeated column: the last one, as csv.DictReader
-    positions = [index.get(name, -1) for name in COLUMNS]
+    width = len(header)
+    complete = all(name in index for name in COLUMNS)
+    pick = itemgetter(*(index.get(name, width) for name in COLUMNS))  # an absent column: the "" after the row
+    padding = [""] * width
+    strip = str.strip
+    # Values repeat (N/A, true, false, the same key and certificate states): each distinct one is parsed
+    # once, and equal key and certificate slots are one (immutable) object.
+    times, bools = Times(), Memo(parse_bool)
+    key_slots = Memo(lambda k: record(AccessKeySlot, {
+        "number": k[0], "active": bool(bools[k[1]]), "last_rotated": times[k[2]], "last_used": times[k[3]],
+        "last_used_service": k[4] or None}))
+    certificate_slots = Memo(lambda c: record(CertificateSlot, {
+        "number": c[0], "active": bool(bools[c[1]]), "last_rotated": times[c[2]]}))
     rows: list[CredentialRow] = []
     seen: set[tuple[str, str]] = set()
     duplicates = 0
-    for line_no, raw in enumerate((r for r in reader if r), start=2):  # blank lines skipped, as DictReader
-        width = len(raw)
+    for line_no, raw in enumerate(reader, start=2):
+        if not complete or len(raw) < width:  # missing cells read as "", as csv.DictReader
+            raw = (raw + padding)[:width]
+            raw.append("")
         (user, arn, created, password_enabled, password_last_used, password_last_changed, mfa_active,
          k1_active, k1_rotated, k1_used, k1_service, k2_active, k2_rotated, k2_used, k2_service,
-         c1_active, c1_rotated, c2_active, c2_rotated) = (
-            raw[i].strip() if 0 <= i < width else "" for i in positions)
+         c1_active, c1_rotated, c2_active, c2_rotated) = map(strip, pick(raw))
         if not arn or not user:
             raise CredentialReportError(f"row {line_no}: missing user or arn")
         identity = (user, arn)
@@ -134,27 +157,19 @@ def _parse(text: str) -> CredentialReport:
             duplicates += 1
             continue
         seen.add(identity)
-        rows.append(
-            CredentialRow(
-                row=line_no,
-                user=user,
-                arn=arn,
-                created=parse_time(created),
-                password_enabled=parse_bool(password_enabled),
-                password_last_used=parse_time(password_last_used),
-                password_last_used_raw=password_last_used,
-                password_last_changed=parse_time(password_last_changed),
-                mfa_active=bool(parse_bool(mfa_active)),
-                keys=(
-                    AccessKeySlot(1, bool(parse_bool(k1_active)), parse_time(k1_rotated), parse_time(k1_used),
-                                  k1_service or None),
-                    AccessKeySlot(2, bool(parse_bool(k2_active)), parse_time(k2_rotated), parse_time(k2_used),
-                                  k2_service or None),
-                ),
-                certificates=(
-                    CertificateSlot(1, bool(parse_bool(c1_active)), parse_time(c1_rotated)),
-                    CertificateSlot(2, bool(parse_bool(c2_active)), parse_time(c2_rotated)),
-                ),
-            )
-        )
+        rows.append(record(CredentialRow, {
+            "row": line_no,
+            "user": user,
+            "arn": arn,
+            "created": times[created],
+            "password_enabled": bools[password_enabled],
+            "password_last_used": times[password_last_used],
+            "password_last_used_raw": password_last_used,
+            "password_last_changed": times[password_last_changed],
+            "mfa_active": bool(bools[mfa_active]),
+            "keys": (key_slots[(1, k1_active, k1_rotated, k1_used, k1_service)],
+                     key_slots[(2, k2_active, k2_rotated, k2_used, k2_service)]),
+            "certificates": (certificate_slots[(1, c1_active, c1_rotated)],
+                             certificate_slots[(2, c2_active, c2_rotated)]),
+        }))
     return CredentialReport(tuple(rows), duplicates)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,8 @@ class ImportedEvidence:
     files: dict[str, bytes]  # evidence file name -> bytes (without manifest.json)
     ignored: tuple[str, ...]
     parsed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # file name -> decoded JSON
+    # file name -> the bytes object whose SHA-256 the manifest holds (Evidence.raw need not hash it again)
+    hashed: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def manifest_bytes(self) -> bytes:
@@ -44,6 +46,14 @@ def _arn_account(arn: object) -> str | None:
     return None
 
 
+def _arn_accounts(arns: Iterable[object]) -> set[str]:
+    """The accounts _arn_account finds in ARNS. It reads only what comes before an ARN's fifth colon, so
+    the part before its last colon tells the same: each distinct part is read once (tens of thousands
+    of ARNs in a large account, one or two distinct parts)."""
+    heads = {str(arn).rpartition(":")[0] for arn in arns}
+    return {account for head in heads if (account := _arn_account(head + ":"))}
+
+
 def _account_ids(found: list[tuple[str, Recognized]]) -> set[str]:
     """Accounts named by the principals' own ARNs (not by ARNs they trust or reference)."""
     ids: set[str] = set()
@@ -51,14 +61,12 @@ def _account_ids(found: list[tuple[str, Recognized]]) -> set[str]:
         if item.content is None:
             continue
         if item.artifact == "credential_report":
-            for row in parse_credential_report(item.content.decode("utf-8")).rows:
-                ids.add(_arn_account(row.arn) or "")
+            ids |= _arn_accounts(row.arn for row in parse_credential_report(item.content.decode("utf-8")).rows)
         elif item.artifact == "authorization_details":
             data = item.parsed if item.parsed is not None else json.loads(item.content)
             for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"):
                 entries = data.get(key) if isinstance(data.get(key), list) else []
-                ids.update(_arn_account(e.get("Arn")) or "" for e in entries if isinstance(e, dict))
-    ids.discard("")
+                ids |= _arn_accounts(e.get("Arn") for e in entries if isinstance(e, dict))
     return ids
 
 
@@ -97,7 +105,8 @@ def _trail_names(found: list[tuple[str, Recognized]]) -> list[str]:
     names: list[str] = []
     for _, item in found:
         if item.artifact == "trails" and item.content is not None:
-            for trail in json.loads(item.content).get("trailList", []):
+            data = item.parsed if item.parsed is not None else json.loads(item.content)
+            for trail in data.get("trailList", []):
                 if isinstance(trail, dict) and trail.get("Name"):
                     names.append(str(trail["Name"]).rsplit("/", 1)[-1])
     return names
@@ -137,6 +146,7 @@ def build_evidence(
     entries: dict[tuple[str, str | None], dict[str, Any]] = {}
     files: dict[str, bytes] = {}
     parsed: dict[str, Any] = {}
+    hashed: dict[str, bytes] = {}
     for path, item in found:
         spec = BY_NAME[item.artifact]
         key = item.key
@@ -176,6 +186,7 @@ def build_evidence(
             if item.parsed is not None:
                 parsed[filename] = item.parsed
             entry.update(file=filename, sha256=sha256_bytes(item.content), bytes=len(item.content))
+            hashed[filename] = item.content
         entries[slot] = entry
     if password_policy_not_configured:
         if ("password_policy", None) in entries and entries[("password_policy", None)]["outcome"] == "ok":
@@ -227,7 +238,7 @@ def build_evidence(
         "artifacts": [entries[k] for k in sorted(entries, key=lambda s: (s[0], s[1] or ""))],
         "ignored_files": sorted(ignored),
     }
-    return ImportedEvidence(account_id, manifest, files, tuple(sorted(ignored)), parsed)
+    return ImportedEvidence(account_id, manifest, files, tuple(sorted(ignored)), parsed, hashed)
 
 
 def with_documents(imported: ImportedEvidence, attestations: Path) -> ImportedEvidence:
@@ -255,7 +266,7 @@ def with_documents(imported: ImportedEvidence, attestations: Path) -> ImportedEv
                               "sha256": sha256_bytes(content), "bytes": len(content)})
     unique = {d["file"] + "|" + str(d["control"]): d for d in documents}
     manifest = {**imported.manifest, "documents": sorted(unique.values(), key=lambda d: (d["file"], str(d["control"])))}
-    return ImportedEvidence(imported.account_id, manifest, files, imported.ignored, imported.parsed)
+    return ImportedEvidence(imported.account_id, manifest, files, imported.ignored, imported.parsed, imported.hashed)
 
 
 def write_evidence(imported: ImportedEvidence, out: Path) -> Path:

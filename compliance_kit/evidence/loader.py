@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from . import jsondecode
 from .artifacts import BY_NAME
 from .authorization import AuthorizationDetails, AuthorizationDetailsError, parse_authorization_details
 from .credential_report import CredentialReport, CredentialReportError, parse_credential_report
@@ -65,6 +66,9 @@ class Evidence:
     directory: str
     read: Callable[[str], bytes] = field(repr=False)
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # file -> the very bytes object whose SHA-256 the manifest holds, hashed by this process (an import in
+    # memory): reading that object again needs no second hash
+    hashed: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @cached_property
     def _states(self) -> dict[tuple[str, str | None], ArtifactState]:
@@ -111,7 +115,7 @@ class Evidence:
             data = self.read(state.file)
         except FileNotFoundError:
             raise EvidenceUnavailable(artifact, f"{state.file}: listed in the manifest but missing") from None
-        if state.sha256 and sha256_bytes(data) != state.sha256:
+        if state.sha256 and self.hashed.get(state.file) is not data and sha256_bytes(data) != state.sha256:
             raise EvidenceUnavailable(artifact, f"{state.file}: changed since collection (SHA-256 mismatch)")
         return data
 
@@ -123,7 +127,7 @@ class Evidence:
                 self.cache[cache_key] = None
             else:
                 try:
-                    self.cache[cache_key] = json.loads(data)
+                    self.cache[cache_key] = jsondecode.loads(data)
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                     raise EvidenceUnavailable(artifact, f"{self.state(artifact, key).file}: malformed JSON ({exc})") from None
         return self.cache[cache_key]
@@ -300,6 +304,7 @@ def from_import(imported: Any, label: str) -> Evidence:
         return files[name]
 
     evidence = _from_manifest(imported.manifest, imported.manifest_bytes, label, read)
+    evidence.hashed.update(getattr(imported, "hashed", {}))
     parsed: dict[str, Any] = getattr(imported, "parsed", {})
     for entry in imported.manifest.get("artifacts", []):  # JSON decoded during recognition is not decoded again
         if entry.get("file") in parsed:

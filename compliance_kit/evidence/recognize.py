@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import InputError
+from . import jsondecode
 from .credential_report import CredentialReportError, parse_credential_report
 from .manifest import Outcome
 
@@ -17,6 +18,7 @@ REGION_RE = re.compile(r"(?<![a-z0-9])((?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|
                        r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d)(?![a-z0-9])")
 ANALYZER_ARN_RE = re.compile(r"arn:aws[a-z-]*:access-analyzer:([a-z0-9-]+):")
 CLI_ERROR_RE = re.compile(r"An error occurred \(([A-Za-z0-9_.]+)\) when calling the (\w+) operation:?\s*(.*)", re.S)
+BOM = b"\xef\xbb\xbf"
 IGNORED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".zip", ".gz", ".docx", ".xlsx", ".doc", ".xls", ".md"}
 
 OPERATION_ARTIFACT = {
@@ -55,7 +57,7 @@ class Recognized:
 
 
 def _decode_text(name: str, raw: bytes) -> str:
-    if not raw.strip():
+    if not raw or raw.isspace():  # what strip() would leave empty, without copying the file
         raise InputError("empty file", file=name)
     if b"\x00" in raw[:4096]:
         raise InputError("binary file, not an AWS export", file=name)
@@ -65,9 +67,9 @@ def _decode_text(name: str, raw: bytes) -> str:
         raise InputError("not UTF-8 text (binary file?)", file=name) from None
 
 
-def _json(name: str, text: str) -> Any:
+def _json(name: str, raw: bytes, text: str, *, orjson_tried: bool = False) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text) if orjson_tried else jsondecode.loads(raw, text)
     except json.JSONDecodeError as exc:
         problem = "truncated JSON" if exc.pos >= len(text.rstrip()) - 1 else f"invalid JSON: {exc.msg}"
         raise InputError(problem, file=name, place=f"line {exc.lineno} column {exc.colno}") from None
@@ -121,6 +123,15 @@ def recognize(name: str, raw: bytes) -> Recognized | None:
     lowered = name.lower()
     if any(lowered.endswith(s) for s in IGNORED_SUFFIXES):
         return None
+    head = raw[:64]
+    read = head.removeprefix(BOM).lstrip()[:1] in (b"{", b"[") and b"\x00" not in raw[:4096]
+    if read:
+        # A JSON export, read from its bytes without decoding them to text first: what orjson reads is
+        # valid UTF-8, so the decoding below could not fail, and the text would start with the same
+        # bracket. Anything else (malformed, NaN, a long integer, ...) goes the way below, to json.
+        data = jsondecode.read(raw)
+        if data is not jsondecode.NOT_READ:
+            return _recognized_json(name, raw, data)
     text = _decode_text(name, raw)
     stripped = text.lstrip()
     error = CLI_ERROR_RE.search(text[:4000]) if not stripped.startswith(("{", "[")) else None
@@ -135,7 +146,10 @@ def recognize(name: str, raw: bytes) -> Recognized | None:
         return _credential_csv(name, text, {})
     if not stripped.startswith(("{", "[")):
         return None
-    data = _json(name, text)
+    return _recognized_json(name, raw, _json(name, raw, text, orjson_tried=read))
+
+
+def _recognized_json(name: str, raw: bytes, data: Any) -> Recognized | None:
     if not isinstance(data, dict):
         return None
     item = _recognize_json(name, raw, data)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ABSENT = {"", "n/a", "no_information", "not_supported", "none", "null"}
 
@@ -54,6 +57,51 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_new = object.__new__
+_set = object.__setattr__
+_fromisoformat = datetime.fromisoformat
+
+
+def record(cls: type[T], fields: dict[str, Any]) -> T:
+    """An instance of the frozen dataclass CLS holding FIELDS (every field, by name), without its __init__.
+
+    A frozen dataclass's generated __init__ sets each field with a call of object.__setattr__: for the
+    few hundred thousand records of a large account, half of the parse. Setting the instance dict in
+    one step makes an equal object (same class, fields, eq, hash and repr; still frozen).
+    tests/test_evidence_loading.py checks every record class against its own __init__.
+    """
+    obj = _new(cls)
+    _set(obj, "__dict__", fields)
+    return obj
+
+
+class Memo(dict[Any, Any]):
+    """FUNCTION's results by argument, computed on first use: `memo[value]` is one dict look-up when seen."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.function(key)
+        return value
+
+
+class Times(dict[str, datetime | None]):
+    """parse_time of each text, each distinct text parsed once (`times[text]`)."""
+
+    def __missing__(self, text: str) -> datetime | None:
+        if type(text) is str and text.endswith("+00:00"):  # parse_time's own first case, without its call
+            try:
+                value = _fromisoformat(text)
+            except ValueError:
+                value = parse_time(text)
+        else:
+            value = parse_time(text)
+        self[text] = value
+        return value
 
 
 def as_list(value: Any) -> list[Any]:
