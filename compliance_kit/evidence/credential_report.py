@@ -93,7 +93,10 @@ def parse_credential_report(text: str) -> CredentialReport:
     """
     report = _RECENT.get(text)
     if report is None:
-        report = _parse(text)
+        try:
+            report = _parse(text)
+        except csv.Error as exc:  # e.g. a NUL byte: one line naming the problem, not a traceback
+            raise CredentialReportError(f"unreadable CSV: {exc}") from None
         if len(_RECENT) >= _RECENT_LIMIT:
             _RECENT.pop(next(iter(_RECENT)), None)
         _RECENT[text] = report
@@ -112,8 +115,8 @@ COLUMNS = (
 def _csv_rows(text: str) -> Iterator[list[str]]:
     """The CSV's rows, blank lines skipped. Without quotes, carriage returns or NUL characters (what AWS
     writes) each line is its row split at the commas, which is what csv.reader reads, five times faster."""
-    if '"' in text or "\r" in text or "\x00" in text:
-        return (row for row in csv.reader(io.StringIO(text)) if row)
+    if '"' in text or "\r" in text or "\x00" in text:  # universal newlines: a bare CR ends a line too
+        return (row for row in csv.reader(io.StringIO(text, newline=None)) if row)
     return (line.split(",") for line in text.split("\n") if line)
 
 
