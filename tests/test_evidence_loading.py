@@ -153,6 +153,11 @@ def test_broken_json_file_gets_the_same_one_line_error(content, line):
     assert str(error.value) == f"exports/broken.json: {line}"
 
 
+def test_json_nested_beyond_the_recursion_limit_is_one_line_not_a_traceback():
+    with pytest.raises(InputError, match="exports/deep.json: JSON nested too deeply to read"):
+        recognize("exports/deep.json", b"[" * 100_000 + b"]" * 100_000)
+
+
 @pytest.mark.parametrize(("content", "line"), [
     (b'{"UserDetailList": [], "x": "\xed\xa0\x80"}', "not UTF-8 text (binary file?)"),  # an encoded surrogate
     (b'{"UserDetailList": [], "x": "\xc0\x80"}', "not UTF-8 text (binary file?)"),  # an overlong NUL

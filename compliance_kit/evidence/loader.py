@@ -128,7 +128,7 @@ class Evidence:
             else:
                 try:
                     self.cache[cache_key] = jsondecode.loads(data)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
                     raise EvidenceUnavailable(artifact, f"{self.state(artifact, key).file}: malformed JSON ({exc})") from None
         return self.cache[cache_key]
 

@@ -73,6 +73,8 @@ def _json(name: str, raw: bytes, text: str, *, orjson_tried: bool = False) -> An
     except json.JSONDecodeError as exc:
         problem = "truncated JSON" if exc.pos >= len(text.rstrip()) - 1 else f"invalid JSON: {exc.msg}"
         raise InputError(problem, file=name, place=f"line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read", file=name) from None
 
 
 def _credential_csv(name: str, text: str, metadata: dict[str, Any]) -> Recognized:
