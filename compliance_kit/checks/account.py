@@ -11,6 +11,7 @@ from ..settings import Settings
 from .registry import check, errored, failed, not_applicable, passed, verdict
 
 TRAILS = "describe-trails.json"
+_ABSENT = object()
 
 
 @check("federation_not_configured", needs=["saml_providers", "oidc_providers", "identity_center_instances"])
@@ -35,9 +36,10 @@ def federation_not_configured(evidence: Evidence, settings: Settings) -> Iterato
 @check("virtual_mfa_device_unassigned", needs=["virtual_mfa_devices"])
 def virtual_mfa_device_unassigned(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     for index, device in enumerate(evidence.virtual_mfa_devices):
-        serial = str(device.get("SerialNumber", f"device {index}"))
-        yield verdict(not device.get("User"), "mfa_device", serial, "virtual MFA device assigned to nobody",
-                      "assigned", "list-virtual-mfa-devices.json", f"/VirtualMFADevices/{index}")
+        serial = device.get("SerialNumber", _ABSENT)  # the placeholder is formatted only when needed
+        yield verdict(not device.get("User"), "mfa_device", f"device {index}" if serial is _ABSENT else str(serial),
+                      "virtual MFA device assigned to nobody", "assigned", "list-virtual-mfa-devices.json",
+                      f"/VirtualMFADevices/{index}")
 
 
 @check("server_certificate_expired", needs=["server_certificates"])
@@ -49,8 +51,9 @@ def server_certificate_expired(evidence: Evidence, settings: Settings) -> Iterat
         if expires is None:
             yield errored("certificate", name, "not assessed: no Expiration date", "list-server-certificates.json", pointer)
         else:
-            yield verdict(expires < evidence.collected_at, "certificate", name, f"expired on {iso(expires)}",
-                          f"valid until {iso(expires)}", "list-server-certificates.json", pointer)
+            when = iso(expires)  # once, for whichever reason applies
+            yield verdict(expires < evidence.collected_at, "certificate", name, f"expired on {when}",
+                          f"valid until {when}", "list-server-certificates.json", pointer)
 
 
 @check("access_analyzer_not_enabled", needs=["regions"], uses=["access_analyzers"])

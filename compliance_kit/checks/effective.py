@@ -8,16 +8,16 @@ and groups share one), so answers are computed per permission set and reused per
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from ..evidence import Evidence
 from ..evidence.authorization import FILE as AUTHZ
 from ..evidence.authorization import Principal
+from ..model import EvidenceRef, ResourceResult, Status
 from ..policy import Grant, PolicyDocument, PolicySource, PrincipalPermissions
 from ..policy.actions import default_catalog
 from ..policy.probes import Answers, ProbeSet, answers, bits_of
+from .registry import ERROR, FAIL, PASS, current_account, ref
 
 # AWS managed policies whose document is fixed and well known, for exports that omit them from `Policies`.
 KNOWN_AWS_POLICIES = {
@@ -30,18 +30,6 @@ HEADLINE = ("Policy", "Permission", "AccessKey", "Secret", "Credential", "Token"
             "Parameter", "LoginProfile")
 
 
-@dataclass(frozen=True)
-class Effective:
-    principal: Principal
-    permissions: PrincipalPermissions
-    missing: tuple[str, ...]  # policies that reach the principal but whose document is not in the export
-
-    @cached_property
-    def admin(self) -> Grant | None:
-        """permissions.full_admin(), worked out once: most principal-level checks ask it first."""
-        return self.permissions.full_admin()
-
-
 def probe(evidence: Evidence, kind: str) -> str:
     return f"arn:aws:iam::{evidence.account_id}:{kind}/ck-probe-any"
 
@@ -51,10 +39,14 @@ def _kind(kind: str) -> Any:
     return kind
 
 
+_UNSEEN = object()
+
+
 def managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> PolicyDocument | None:
     cache_key = ("managed", arn, kind)
-    if cache_key in evidence.cache:
-        return evidence.cache[cache_key]  # type: ignore[no-any-return]
+    document = evidence.cache.get(cache_key, _UNSEEN)
+    if document is not _UNSEEN:
+        return document  # type: ignore[no-any-return]
     policy = evidence.authorization.policies.get(arn)
     document = None
     if policy is not None and policy.default_document is not None:
@@ -65,8 +57,7 @@ def managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> Poli
         raw, pointer = None, None
     if raw is not None:
         try:
-            document = PolicyDocument.parse(raw, source=PolicySource(kind=_kind(kind), name=name, arn=arn, file=AUTHZ,
-                                                                     pointer=pointer))
+            document = PolicyDocument.parse(raw, source=PolicySource.of(_kind(kind), name, arn, AUTHZ, pointer))
         except ValueError:
             document = None
     evidence.cache[cache_key] = document
@@ -75,8 +66,7 @@ def managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> Poli
 
 def _inline_document(raw: object, kind: str, name: str, pointer: str) -> PolicyDocument | None:
     try:
-        return PolicyDocument.parse(raw, source=PolicySource(kind=_kind(kind), name=name, arn=None, file=AUTHZ,
-                                                             pointer=pointer))
+        return PolicyDocument.parse(raw, source=PolicySource.of(_kind(kind), name, None, AUTHZ, pointer))
     except ValueError:
         return None
 
@@ -88,25 +78,27 @@ def shared_inline_document(evidence: Evidence, raw: object, kind: str, name: str
     object changes no verdict; it lets members of the same groups share evaluation caches.
     """
     cache_key = ("inline", kind, name, pointer)
-    if cache_key in evidence.cache:
-        return evidence.cache[cache_key]  # type: ignore[no-any-return]
+    document = evidence.cache.get(cache_key, _UNSEEN)
+    if document is not _UNSEEN:
+        return document  # type: ignore[no-any-return]
     document = _inline_document(raw, kind, name, pointer)
     evidence.cache[cache_key] = document
     return document
 
 
-def _owned(evidence: Evidence, owner: Principal, prefix: str) -> tuple[list[PolicyDocument], list[str]]:
+def _owned(evidence: Evidence, owner: Principal, inline_kind: str,
+           managed_kind: str) -> tuple[list[PolicyDocument], list[str]]:
     """The inline then attached documents of one user, group or role, and those not readable."""
     documents: list[PolicyDocument] = []
     missing: list[str] = []
     for inline in owner.inline:
-        doc = shared_inline_document(evidence, inline.document, f"{prefix}inline", inline.name, inline.pointer)
+        doc = shared_inline_document(evidence, inline.document, inline_kind, inline.name, inline.pointer)
         if doc is None:
             missing.append(f"inline policy {inline.name} (unreadable)")
         else:
             documents.append(doc)
     for attached in owner.attached:
-        doc = managed_document(evidence, attached.arn, f"{prefix}managed", attached.name)
+        doc = managed_document(evidence, attached.arn, managed_kind, attached.name)
         if doc is None:
             missing.append(attached.arn)
         else:
@@ -119,18 +111,14 @@ def _group_owned(evidence: Evidence, group: Principal) -> tuple[list[PolicyDocum
     cache_key = ("group-owned", group.pointer)  # the pointer names the group's own entry in the file
     hit = evidence.cache.get(cache_key)
     if hit is None:
-        hit = evidence.cache[cache_key] = _owned(evidence, group, "group_")
+        hit = evidence.cache[cache_key] = _owned(evidence, group, "group_inline", "group_managed")
     return hit  # type: ignore[no-any-return]
 
 
-def effective(evidence: Evidence, principal: Principal) -> Effective:
-    """Every identity policy that reaches the principal, plus its boundary, cached per principal.
-
-    Principals with the same documents and boundary share one PrincipalPermissions object."""
-    cache_key = ("effective", principal.arn)
-    hit = evidence.cache.get(cache_key)
-    if hit is not None:
-        return hit  # type: ignore[no-any-return]
+def _inputs(evidence: Evidence, principal: Principal
+            ) -> tuple[tuple[PolicyDocument, ...], PolicyDocument | None, tuple[str, ...]]:
+    """Every identity document that reaches the principal (own, then its groups'), its boundary,
+    and what reaches it but is not in the export."""
     details = evidence.authorization
     groups: list[Principal] = []
     missing: list[str] = []
@@ -141,8 +129,7 @@ def effective(evidence: Evidence, principal: Principal) -> Effective:
                 missing.append(f"group {group_name} (not in the export)")
             else:
                 groups.append(group)
-    own_documents, own_missing = _owned(evidence, principal, "")
-    documents = own_documents
+    documents, own_missing = _owned(evidence, principal, "inline", "managed")
     missing += own_missing
     for group in groups:
         group_documents, group_missing = _group_owned(evidence, group)
@@ -153,30 +140,94 @@ def effective(evidence: Evidence, principal: Principal) -> Effective:
         boundary = managed_document(evidence, principal.boundary_arn, "boundary", principal.boundary_arn.rsplit("/", 1)[-1])
         if boundary is None:
             missing.append(f"permissions boundary {principal.boundary_arn}")
-    identity = tuple(documents)
-    shared: dict[tuple[tuple[PolicyDocument, ...], PolicyDocument | None], PrincipalPermissions] = \
-        evidence.cache.setdefault(("permission-sets",), {})
-    perms = shared.get((identity, boundary))
-    if perms is None:
-        perms = shared[(identity, boundary)] = PrincipalPermissions(identity=identity, boundary=boundary,
-                                                                     account_id=evidence.account_id)
-    result = evidence.cache[cache_key] = Effective(principal, perms, tuple(missing))
-    return result
+    return tuple(documents), boundary, tuple(missing)
 
 
-def effectives(evidence: Evidence, groups: bool = True) -> tuple[Effective, ...]:
-    """effective() of every user, group (unless GROUPS is false) and role, in that order; one list per
-    evidence, so that each principal-level check walks it without a cache look-up per principal."""
-    cache_key = ("effectives", groups)
-    hit = evidence.cache.get(cache_key)
-    if hit is None:
-        if groups:
-            details = evidence.authorization
-            hit = tuple(effective(evidence, p) for p in (*details.users, *details.groups, *details.roles))
+# One principal: (kind, ARN, slot of its permission set, why it cannot be assessed or None,
+# EvidenceRef to its own entry, the principal).
+Row = tuple[str, str, int, str | None, EvidenceRef, Principal]
+
+
+class Roster:
+    """Every user, group and role (in that order) with its permission set numbered.
+
+    Principal-level checks work a verdict out once per distinct set (``sets[slot]``) and look it up
+    per principal: a large account has tens of thousands of principals but a few thousand sets.
+    """
+
+    def __init__(self, rows: tuple[Row, ...], sets: tuple[PrincipalPermissions, ...]) -> None:
+        self.rows = rows
+        self.sets = sets
+        self.slots = tuple([row[2] for row in rows])
+        self.without_groups = tuple(row for row in rows if row[0] != "group")
+        self._admins: tuple[Grant | None, ...] | None = None
+
+    @property
+    def admins(self) -> tuple[Grant | None, ...]:
+        """full_admin() per set, worked out once: most principal-level checks ask it first."""
+        if self._admins is None:
+            self._admins = tuple(perms.full_admin() for perms in self.sets)
+        return self._admins
+
+
+def roster(evidence: Evidence) -> Roster:
+    """The Roster of the evidence, built once.
+
+    Principals with the same documents and boundary share one PrincipalPermissions (and slot).
+    Principals without inline policies whose groups, attached policies and boundary are the same
+    have the same inputs (documents are cached per policy ARN and per group), so those are worked
+    out once; an inline policy is the principal's own document, so its holder is worked out alone.
+    """
+    hit = evidence.cache.get(("roster",))
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    details = evidence.authorization
+    sets: list[PrincipalPermissions] = []
+    slots: dict[tuple[tuple[PolicyDocument, ...], PolicyDocument | None], int] = {}
+    by_inputs: dict[tuple[tuple[str, ...], tuple[str, ...], str | None], tuple[int, str | None]] = {}
+    rows: list[Row] = []
+    new = tuple.__new__  # registry.ref() without a call per principal
+    for principal in (*details.users, *details.groups, *details.roles):
+        attached = principal.attached
+        key = None if principal.inline else (
+            principal.groups if principal.kind == "user" else (),
+            tuple([policy.arn for policy in attached]) if attached else (), principal.boundary_arn)
+        found = None if key is None else by_inputs.get(key)
+        if found is None:
+            identity, boundary, missing = _inputs(evidence, principal)
+            slot = slots.get((identity, boundary))
+            if slot is None:
+                slot = slots[(identity, boundary)] = len(sets)
+                sets.append(PrincipalPermissions.of(identity, boundary, evidence.account_id))
+            found = (slot, missing_reason(missing) if missing else None)
+            if key is not None:
+                by_inputs[key] = found
+        rows.append((principal.kind, principal.arn, found[0], found[1], new(EvidenceRef, (AUTHZ, principal.pointer)),
+                     principal))
+    hit = evidence.cache[("roster",)] = Roster(tuple(rows), tuple(sets))
+    return hit
+
+
+# What a check concludes for one permission set: (status, reason, evidence), the evidence None for
+# "the principal's own entry"; or None for "nothing found" (then ERROR if policies are missing, else PASS).
+Found = tuple[Status, str, EvidenceRef | None] | None
+
+
+def principal_results(evidence: Evidence, found: Iterable[Found], nothing: str) -> list[ResourceResult]:
+    """One result per principal, in roster order, from what the check found for it (usually
+    ``map(per_set.__getitem__, roster.slots)``: what it found for the principal's permission set)."""
+    account = current_account()
+    new, result = tuple.__new__, ResourceResult  # record() without a call per principal
+    out: list[ResourceResult] = []
+    append = out.append
+    for (kind, arn, _, missing, own, _), hit in zip(roster(evidence).rows, found, strict=True):
+        if hit is not None:
+            append(new(result, (kind, arn, hit[0], hit[1], hit[2] or own, account, None, None)))
+        elif missing is not None:
+            append(new(result, (kind, arn, ERROR, missing, own, account, None, None)))
         else:
-            hit = tuple(e for e in effectives(evidence) if e.principal.kind != "group")
-        evidence.cache[cache_key] = hit
-    return hit  # type: ignore[no-any-return]
+            append(new(result, (kind, arn, PASS, nothing, own, account, None, None)))
+    return out
 
 
 def grant_text(grant: object) -> str:
@@ -205,34 +256,40 @@ def missing_reason(missing: tuple[str, ...]) -> str:
 
 def boundary_only(evidence: Evidence, arn: str) -> bool:
     """A policy used only as a permissions boundary grants nothing by itself."""
-    users = evidence.authorization.attachments().get(arn, [])
-    return bool(users) and all(p.boundary_arn == arn and all(a.arn != arn for a in p.attached) for p in users)
+    only = evidence.cache.get(("boundary-only",))
+    if only is None:  # worked out for every policy at once: two checks ask of each
+        only = evidence.cache[("boundary-only",)] = frozenset(
+            policy for policy, users in evidence.authorization.attachments().items()
+            if users and all(p.boundary_arn == policy and all(a.arn != policy for a in p.attached) for p in users))
+    return arn in only
 
 
-_UNSEEN = object()
-PolicyItem = tuple[str, str, PolicyDocument | None, str, PrincipalPermissions | None]
+# (resource type, id, parsed document, pointer, the document alone as a permission set, EvidenceRef to the
+# pointer, the document as exported)
+PolicyItem = tuple[str, str, PolicyDocument | None, str, PrincipalPermissions | None, EvidenceRef, Any]
 
 
 def policy_documents(evidence: Evidence) -> tuple[PolicyItem, ...]:
-    """(resource type, id, document, pointer, the document alone as a permission set) for customer
-    managed and inline policies that grant; one list per evidence, walked by several checks."""
+    """Customer managed and inline policies that grant; one list per evidence, walked by several checks."""
     cache_key = ("policy-documents",)
     hit = evidence.cache.get(cache_key)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
     details = evidence.authorization
-    items: list[tuple[str, str, PolicyDocument | None, str]] = []
+    items: list[tuple[str, str, PolicyDocument | None, str, Any]] = []
     for policy in sorted(details.policies.values(), key=lambda p: p.arn):
         if policy.is_aws_managed or boundary_only(evidence, policy.arn):
             continue
         items.append(("policy", policy.arn, managed_document(evidence, policy.arn, "managed", policy.name),
-                      policy.default_pointer or policy.pointer))
+                      policy.default_pointer or policy.pointer, policy.default_document))
     for principal in details.principals():
         for inline in principal.inline:
             doc = shared_inline_document(evidence, inline.document, "inline", inline.name, inline.pointer)
-            items.append(("inline_policy", f"{principal.arn} (inline {inline.name})", doc, inline.pointer))
-    hit = tuple((*item, None if item[2] is None else PrincipalPermissions(
-        identity=[item[2]], boundary=None, account_id=evidence.account_id)) for item in items)
+            items.append(("inline_policy", f"{principal.arn} (inline {inline.name})", doc, inline.pointer,
+                          inline.document))
+    account = evidence.account_id
+    hit = tuple((rtype, rid, doc, pointer, None if doc is None else PrincipalPermissions.of((doc,), None, account),
+                 ref(AUTHZ, pointer), raw) for rtype, rid, doc, pointer, raw in items)
     evidence.cache[cache_key] = hit
     return hit
 
@@ -257,10 +314,10 @@ class CategoryIndex:
         self.shown = tuple(names.values())  # distinct, as their lower-case forms are
         self.headline_order = tuple(_headline_first(name) for name in self.shown)
         self.probes = ProbeSet(tuple((name, "*") for name in names))
-        self.results: dict[Answers, tuple[str, str | None] | None] = {}
+        self.results: dict[Answers, Found] = {}
 
-    def finding(self, perms: PrincipalPermissions) -> tuple[str, str | None] | None:
-        """(reason, pointer) when PERMS allows some of the actions on "*" (what
+    def finding(self, perms: PrincipalPermissions) -> Found:
+        """A FAIL naming the actions when PERMS allows some of them on "*" (what
         perms.allowed_actions_in(actions) reports), else None.
 
         Answered for all the category's actions at once from per-document masks (see policy.probes),
@@ -277,7 +334,8 @@ class CategoryIndex:
             names = [self.shown[i] for i in sorted(allowed, key=self.headline_order.__getitem__)]
             shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
             grant = found.grant(allowed[0])
-            finding = f"{self.label} on any resource: {shown} ({grant_text(grant)})", grant_pointer(grant)
+            finding = (FAIL, f"{self.label} on any resource: {shown} ({grant_text(grant)})",
+                       ref(AUTHZ, grant_pointer(grant)))
         self.results[found] = finding
         return finding
 
@@ -299,4 +357,6 @@ def delegated(evidence: Evidence, perms: PrincipalPermissions) -> list[str]:
         probes = ProbeSet(tuple(pair for a in IAM_DELEGATION for pair in ((a, role), (a, user))))
         evidence.cache[("delegation-probes",)] = probes
     allowed = answers(perms, probes).allowed
+    if not allowed:  # most permission sets
+        return []
     return [a for i, a in enumerate(IAM_DELEGATION) if allowed >> (2 * i) & 3]  # on a role or a user

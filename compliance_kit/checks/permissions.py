@@ -11,94 +11,111 @@ from collections.abc import Iterator
 
 from ..evidence import Evidence
 from ..evidence.authorization import FILE as AUTHZ
-from ..evidence.authorization import Principal
 from ..model import ResourceResult
-from ..policy import find_escalations
 from ..policy.categories import SENSITIVE_SERVICES, Category, category_actions
+from ..policy.escalation import Escalation, escalations_of, principal_kind, shared_escalations
 from ..policy.probes import ProbeSet, answers, bits_of
 from ..settings import Settings
 from .effective import (
-    boundary_only,
+    Found,
+    Roster,
     category_index,
     delegated,
-    effective,
-    effectives,
     grant_pointer,
     grant_text,
-    missing_reason,
     policy_documents,
+    principal_results,
     probe,
+    roster,
 )
-from .registry import check, errored, failed, not_applicable, passed, verdict
+from .registry import (
+    ERROR,
+    FAIL,
+    NOT_APPLICABLE,
+    PASS,
+    check,
+    current_account,
+    errored,
+    failed,
+    passed,
+    record,
+    ref,
+    verdict,
+)
 from .trust import parse_document, requires_mfa, role_trust
 
+_UNSEEN = object()
 CLOUDSHELL = "arn:aws:iam::aws:policy/AWSCloudShellFullAccess"
 CLOUDTRAIL_TAMPERING = ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
                         "cloudtrail:PutEventSelectors")
 
 
 @check("principal_has_admin_access", needs=["authorization_details"])
-def principal_has_admin_access(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    for eff in effectives(evidence):
-        principal, grant = eff.principal, eff.admin
-        if grant is not None:
-            yield failed(principal.kind, principal.arn, f"full administrator through {grant_text(grant)}",
-                         AUTHZ, grant_pointer(grant))
-        elif eff.missing:
-            yield errored(principal.kind, principal.arn, missing_reason(eff.missing), AUTHZ, principal.pointer)
-        else:
-            yield passed(principal.kind, principal.arn, "no full administrator access", AUTHZ, principal.pointer)
+def principal_has_admin_access(evidence: Evidence, settings: Settings) -> list[ResourceResult]:
+    members = roster(evidence)
+    found: list[Found] = [None if grant is None else (FAIL, f"full administrator through {grant_text(grant)}",
+                                                      ref(AUTHZ, grant_pointer(grant)))
+                          for grant in members.admins]
+    return principal_results(evidence, map(found.__getitem__, members.slots), "no full administrator access")
 
 
 @check("customer_policy_allows_full_admin", needs=["authorization_details"])
 def customer_policy_allows_full_admin(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     attachments = evidence.authorization.attachments()
-    for rtype, rid, _, pointer, alone in policy_documents(evidence):
+    account = current_account()
+    for rtype, rid, _, _, alone, at, _ in policy_documents(evidence):
         if rtype != "policy":
             continue
         if alone is None:
-            yield errored(rtype, rid, "not assessed: default version document missing or unreadable", AUTHZ, pointer)
+            yield record(rtype, rid, ERROR, "not assessed: default version document missing or unreadable",
+                         at, account)
             continue
         grant = alone.full_admin()
-        where = "" if attachments.get(rid) else " (not attached)"
-        yield verdict(grant is not None, rtype, rid, f"allows \"*\" on \"*\" ({grant_text(grant)}){where}",
-                      "does not allow full administrator access", AUTHZ, grant_pointer(grant) if grant else pointer)
+        if grant is None:
+            yield record(rtype, rid, PASS, "does not allow full administrator access", at, account)
+        else:
+            where = "" if attachments.get(rid) else " (not attached)"
+            yield failed(rtype, rid, f"allows \"*\" on \"*\" ({grant_text(grant)}){where}", AUTHZ, grant_pointer(grant))
 
 
 @check("inline_policy_allows_full_admin", needs=["authorization_details"])
 def inline_policy_allows_full_admin(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    for rtype, rid, _, pointer, alone in policy_documents(evidence):
+    account = current_account()
+    for rtype, rid, _, _, alone, at, _ in policy_documents(evidence):
         if rtype != "inline_policy":
             continue
         if alone is None:
-            yield errored(rtype, rid, "not assessed: inline document unreadable", AUTHZ, pointer)
+            yield record(rtype, rid, ERROR, "not assessed: inline document unreadable", at, account)
             continue
         grant = alone.full_admin()
-        yield verdict(grant is not None, rtype, rid, "inline policy allows \"*\" on \"*\"",
-                      "does not allow full administrator access", AUTHZ, grant_pointer(grant) if grant else pointer)
+        if grant is None:
+            yield record(rtype, rid, PASS, "does not allow full administrator access", at, account)
+        else:
+            yield failed(rtype, rid, "inline policy allows \"*\" on \"*\"", AUTHZ, grant_pointer(grant))
 
 
 def _policy_level(evidence: Evidence, test: str) -> Iterator[ResourceResult]:
-    for rtype, rid, _, pointer, perms in policy_documents(evidence):
+    account = current_account()
+    probes, labels = (None, ()) if test == "service_wildcard" else _level_probes(evidence, test)
+    for rtype, rid, _, pointer, perms, at, _ in policy_documents(evidence):
         if perms is None:
-            yield errored(rtype, rid, "not assessed: document missing or unreadable", AUTHZ, pointer)
+            yield record(rtype, rid, ERROR, "not assessed: document missing or unreadable", at, account)
             continue
         hits: list[tuple[str, object]] = []
-        if test == "service_wildcard":
+        if probes is None:
             hits = [(", ".join(getattr(g, "actions", ()) or ("NotAction",)), g)
                     for g in perms.service_wildcards(SENSITIVE_SERVICES)
                     if not g.conditional and "*" not in g.actions]  # "*" alone: customer_policy_allows_full_admin
         else:
-            probes, labels = _level_probes(evidence, test)
             found = answers(perms, probes)
-            # allowed unconditionally: a Condition narrows it, so it is not "any"
-            hits = [(labels[i], found.grant(i)) for i in bits_of(found.firm)]
+            if found.firm:  # allowed unconditionally: a Condition narrows it, so it is not "any"
+                hits = [(labels[i], found.grant(i)) for i in bits_of(found.firm)]
         if hits:
             what = ", ".join(sorted({h for h, _ in hits}))
             grant = hits[0][1]
             yield failed(rtype, rid, f"allows {what} ({grant_text(grant)})", AUTHZ, grant_pointer(grant) or pointer)
         else:
-            yield passed(rtype, rid, "not allowed", AUTHZ, pointer)
+            yield record(rtype, rid, PASS, "not allowed", at, account)
 
 
 def _level_probes(evidence: Evidence, test: str) -> tuple[ProbeSet, tuple[str, ...]]:
@@ -147,58 +164,46 @@ def policy_allows_cloudtrail_tampering(evidence: Evidence, settings: Settings) -
 
 @check("policy_allows_notaction", needs=["authorization_details"])
 def policy_allows_notaction(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    details = evidence.authorization
-    items: list[tuple[str, str, object, str]] = [
-        ("policy", p.arn, p.default_document, p.default_pointer or p.pointer)
-        for p in sorted(details.policies.values(), key=lambda p: p.arn)
-        if not p.is_aws_managed and not boundary_only(evidence, p.arn)
-    ]
-    items += [("inline_policy", f"{pr.arn} (inline {i.name})", i.document, i.pointer)
-              for pr in details.principals() for i in pr.inline]
-    for rtype, rid, raw, pointer in items:
+    account = current_account()
+    for rtype, rid, _, pointer, _, at, raw in policy_documents(evidence):
         document = parse_document(raw)
         if document is None:
-            yield errored(rtype, rid, "not assessed: document missing or unreadable", AUTHZ, pointer)
+            yield record(rtype, rid, ERROR, "not assessed: document missing or unreadable", at, account)
             continue
         statements = document.get("Statement")
         statements = statements if isinstance(statements, list) else [statements]
-        hits = [i for i, s in enumerate(statements) if isinstance(s, dict) and s.get("Effect") == "Allow" and "NotAction" in s]
-        yield verdict(bool(hits), rtype, rid, f"Allow with NotAction (statement {hits[0] if hits else ''}): grants "
-                      "everything not listed, including future actions", "no Allow with NotAction", AUTHZ,
-                      f"{pointer}/Statement/{hits[0]}" if hits else pointer)
-
-
-def _principal_category(evidence: Evidence, actions: tuple[str, ...] | frozenset[str], label: str) -> Iterator[ResourceResult]:
-    index = category_index(evidence, actions, label)
-    nothing = f"no {label} on any resource"
-    for eff in effectives(evidence):
-        principal, admin = eff.principal, eff.admin
-        if admin is not None:
-            yield failed(principal.kind, principal.arn, f"full administrator: all {label} on any resource "
-                         f"({grant_text(admin)})", AUTHZ, grant_pointer(admin))
-            continue
-        finding = index.finding(eff.permissions)
-        if finding is not None:
-            yield failed(principal.kind, principal.arn, finding[0], AUTHZ, finding[1])
-        elif eff.missing:
-            yield errored(principal.kind, principal.arn, missing_reason(eff.missing), AUTHZ, principal.pointer)
+        hit = next((i for i, s in enumerate(statements)
+                    if isinstance(s, dict) and s.get("Effect") == "Allow" and "NotAction" in s), None)
+        if hit is None:
+            yield record(rtype, rid, PASS, "no Allow with NotAction", at, account)
         else:
-            yield passed(principal.kind, principal.arn, nothing, AUTHZ, principal.pointer)
+            yield failed(rtype, rid, f"Allow with NotAction (statement {hit}): grants everything not listed, including "
+                         "future actions", AUTHZ, f"{pointer}/Statement/{hit}")
+
+
+def _principal_category(evidence: Evidence, actions: tuple[str, ...] | frozenset[str], label: str) -> list[ResourceResult]:
+    index = category_index(evidence, actions, label)
+    members = roster(evidence)
+    found = [index.finding(perms) if admin is None else
+             (FAIL, f"full administrator: all {label} on any resource ({grant_text(admin)})",
+              ref(AUTHZ, grant_pointer(admin)))
+             for perms, admin in zip(members.sets, members.admins, strict=True)]
+    return principal_results(evidence, map(found.__getitem__, members.slots), f"no {label} on any resource")
 
 
 @check("principal_can_exfiltrate_data", needs=["authorization_details"])
-def principal_can_exfiltrate_data(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    yield from _principal_category(evidence, category_actions(Category.DATA_EXFILTRATION), "data-read actions")
+def principal_can_exfiltrate_data(evidence: Evidence, settings: Settings) -> list[ResourceResult]:
+    return _principal_category(evidence, category_actions(Category.DATA_EXFILTRATION), "data-read actions")
 
 
 @check("principal_can_expose_credentials", needs=["authorization_details"])
-def principal_can_expose_credentials(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    yield from _principal_category(evidence, category_actions(Category.CREDENTIAL_EXPOSURE), "credential-exposure actions")
+def principal_can_expose_credentials(evidence: Evidence, settings: Settings) -> list[ResourceResult]:
+    return _principal_category(evidence, category_actions(Category.CREDENTIAL_EXPOSURE), "credential-exposure actions")
 
 
 @check("principal_can_modify_resource_policies", needs=["authorization_details"])
-def principal_can_modify_resource_policies(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    yield from _principal_category(evidence, _resource_exposure(), "resource-policy changes")
+def principal_can_modify_resource_policies(evidence: Evidence, settings: Settings) -> list[ResourceResult]:
+    return _principal_category(evidence, _resource_exposure(), "resource-policy changes")
 
 
 READ_VERBS = ("Get", "List", "Describe", "Search", "View", "BatchGet", "Check", "Preview", "Validate")
@@ -215,42 +220,83 @@ def _resource_exposure() -> frozenset[str]:
 
 
 @check("principal_can_escalate_privileges", needs=["authorization_details"])
-def principal_can_escalate_privileges(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    for eff in effectives(evidence):
-        principal = eff.principal
-        if eff.admin is not None:
-            yield not_applicable(principal.kind, principal.arn, "already a full administrator (see principal_has_admin_access)",
-                                 AUTHZ, principal.pointer)
-            continue
-        escalations = find_escalations(eff.permissions, principal_arn=principal.arn)
-        if escalations:
+def principal_can_escalate_privileges(evidence: Evidence, settings: Settings) -> list[ResourceResult]:
+    members, escalations = roster(evidence), _escalations(evidence)
+    admins = members.admins
+    admin: Found = (NOT_APPLICABLE, "already a full administrator (see principal_has_admin_access)", None)
+    return principal_results(evidence, [admin if admins[slot] is not None else escalations.found(index)
+                                        for index, slot in enumerate(members.slots)],
+                             "no privilege-escalation method allowed")
+
+
+_ON_OWN_ARN = object()  # escalations that depend on the principal's own ARN
+
+
+class _Escalations:
+    """The escalations open to each principal (by its position in the roster), as FAIL conclusions;
+    one per evidence.
+
+    Worked out once per permission set and kind of principal, unless some statement names an
+    action asked about the principal's own ARN (see policy.escalation): then for the principal alone.
+    """
+
+    def __init__(self, members: Roster) -> None:
+        self.members = members
+        self.kinds = [principal_kind(row[1]) for row in members.rows]
+        self.by_kind: dict[str | None, list[object]] = {}  # per kind: per set, a Found, _ON_OWN_ARN or _UNSEEN
+        self.reasons: dict[int, tuple[tuple[Escalation, ...], Found]] = {}
+
+    def found(self, index: int) -> Found:
+        kind, slot = self.kinds[index], self.members.slots[index]
+        per_set = self.by_kind.get(kind)
+        if per_set is None:
+            per_set = self.by_kind[kind] = [_UNSEEN] * len(self.members.sets)
+        hit = per_set[slot]
+        if hit is _UNSEEN:
+            shared = shared_escalations(self.members.sets[slot], kind)
+            hit = per_set[slot] = _ON_OWN_ARN if shared is None else self._found(shared)
+        if hit is _ON_OWN_ARN:
+            return self._found(escalations_of(self.members.sets[slot], self.members.rows[index][1]))
+        return hit  # type: ignore[return-value]
+
+    def _found(self, escalations: tuple[Escalation, ...]) -> Found:
+        if not escalations:
+            return None
+        hit = self.reasons.get(id(escalations))  # the tuples are shared: one reason per distinct answer
+        if hit is None:
             first = escalations[0]
             methods = "; ".join(f"{e.method} ({', '.join(e.actions)})" for e in escalations[:4])
             more = f" and {len(escalations) - 4} more" if len(escalations) > 4 else ""
             grant = first.grants[0] if first.grants else None
-            yield failed(principal.kind, principal.arn, f"can escalate privileges: {methods}{more}", AUTHZ,
-                         grant_pointer(grant) if grant else principal.pointer)
-        elif eff.missing:
-            yield errored(principal.kind, principal.arn, missing_reason(eff.missing), AUTHZ, principal.pointer)
-        else:
-            yield passed(principal.kind, principal.arn, "no privilege-escalation method allowed", AUTHZ, principal.pointer)
+            hit = self.reasons[id(escalations)] = (escalations, (  # the tuple kept, so that its id stays its own
+                FAIL, f"can escalate privileges: {methods}{more}",
+                ref(AUTHZ, grant_pointer(grant)) if grant else None))
+        return hit[1]
 
 
-def _is_privileged(evidence: Evidence, role: Principal) -> bool:
-    """Full administrator or able to escalate; worked out once per role (two checks ask)."""
-    cache_key = ("privileged", role.pointer)  # the pointer names the role's own entry in the file
-    hit = evidence.cache.get(cache_key)
+def _escalations(evidence: Evidence) -> _Escalations:
+    hit = evidence.cache.get(("escalations",))
     if hit is None:
-        eff = effective(evidence, role)
-        hit = evidence.cache[cache_key] = eff.admin is not None or bool(
-            find_escalations(eff.permissions, principal_arn=role.arn))
+        hit = evidence.cache[("escalations",)] = _Escalations(roster(evidence))
+    return hit  # type: ignore[no-any-return]
+
+
+def _privileged(evidence: Evidence) -> tuple[bool, ...]:
+    """Per role (in order): full administrator or able to escalate; worked out once (two checks ask)."""
+    hit = evidence.cache.get(("privileged",))
+    if hit is None:
+        members, escalations = roster(evidence), _escalations(evidence)
+        first = len(members.rows) - len(evidence.authorization.roles)  # the roles come last
+        hit = evidence.cache[("privileged",)] = tuple(
+            members.admins[members.slots[index]] is not None or escalations.found(index) is not None
+            for index in range(first, len(members.rows)))
     return hit  # type: ignore[no-any-return]
 
 
 @check("privileged_role_trust_without_mfa", needs=["authorization_details"])
 def privileged_role_trust_without_mfa(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    for role in evidence.authorization.roles:
-        if not _is_privileged(evidence, role):
+    for role, privileged in zip(evidence.authorization.roles, _privileged(evidence), strict=True):
+        if not privileged:
             continue
         statements = role_trust(evidence, role)
         if statements is None:
@@ -271,8 +317,8 @@ def privileged_role_trust_without_mfa(evidence: Evidence, settings: Settings) ->
 def privileged_role_session_too_long(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     limit = settings.privileged_session_max_seconds
     sessions = evidence.role_session_durations
-    for role in evidence.authorization.roles:
-        if not _is_privileged(evidence, role):
+    for role, privileged in zip(evidence.authorization.roles, _privileged(evidence), strict=True):
+        if not privileged:
             continue
         duration, pointer = sessions.get(role.arn, (None, "/Roles"))
         if duration is None:
@@ -286,16 +332,21 @@ def privileged_role_session_too_long(evidence: Evidence, settings: Settings) -> 
 
 @check("iam_delegation_without_permissions_boundary", needs=["authorization_details"])
 def iam_delegation_without_permissions_boundary(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    for eff in effectives(evidence, groups=False):
-        principal = eff.principal
-        if eff.admin is not None:
+    members = roster(evidence)
+    delegating = [None if admin is not None else delegated(evidence, perms)
+                  for perms, admin in zip(members.sets, members.admins, strict=True)]
+    failing = [f"can {', '.join(actions[:3])} but has no permissions boundary" if actions else None
+               for actions in delegating]
+    account = current_account()
+    for kind, arn, slot, _, own, principal in members.without_groups:
+        reason = failing[slot]
+        if reason is None:
             continue
-        actions = delegated(evidence, eff.permissions)
-        if not actions:
-            continue
-        yield verdict(principal.boundary_arn is None, principal.kind, principal.arn,
-                      f"can {', '.join(actions[:3])} but has no permissions boundary",
-                      f"IAM delegation constrained by boundary {principal.boundary_arn}", AUTHZ, principal.pointer)
+        boundary = principal.boundary_arn
+        if boundary is None:
+            yield record(kind, arn, FAIL, reason, own, account)
+        else:
+            yield record(kind, arn, PASS, f"IAM delegation constrained by boundary {boundary}", own, account)
 
 
 @check("customer_policy_unused", needs=["authorization_details"])
@@ -311,7 +362,8 @@ def customer_policy_unused(evidence: Evidence, settings: Settings) -> Iterator[R
 
 @check("cloudshell_full_access_attached", needs=["authorization_details"])
 def cloudshell_full_access_attached(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
-    holders = [p for p in evidence.authorization.principals() if any(a.arn == CLOUDSHELL for a in p.attached)]
+    holders = [p for p in evidence.authorization.principals()
+               if p.attached and any(a.arn == CLOUDSHELL for a in p.attached)]  # most principals attach nothing
     for principal in holders:
         attached = next(a for a in principal.attached if a.arn == CLOUDSHELL)
         yield failed(principal.kind, principal.arn, "AWSCloudShellFullAccess attached", AUTHZ, attached.pointer)

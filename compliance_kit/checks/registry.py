@@ -93,6 +93,10 @@ def load_all() -> dict[str, CheckDef]:
     return REGISTRY
 
 
+# The statuses as module constants: on Python 3.11, PASS goes through EnumType.__getattr__
+# (a quarter of a microsecond), and checks name a status for each of hundreds of thousands of results.
+PASS, FAIL, ERROR, NOT_APPLICABLE = Status.PASS, Status.FAIL, Status.ERROR, Status.NOT_APPLICABLE
+
 # Small constructors so checks read as statements of fact. They build the records with tuple.__new__,
 # fields in declaration order (see model.ResourceResult): checks build hundreds of thousands of them,
 # and NamedTuple's keyword-aware constructor costs a third more.
@@ -103,25 +107,42 @@ def _result(rtype: str, rid: str, status: Status, reason: str, evidence: Evidenc
     return _new(ResourceResult, (rtype, rid, status, reason, evidence, _ACCOUNT.get(), None, None))
 
 
+def current_account() -> str:
+    """The account the constructors stamp: for loops that build records with ``record`` below."""
+    return _ACCOUNT.get()
+
+
+def record(rtype: str, rid: str, status: Status, reason: str, evidence: EvidenceRef | None,
+           account: str) -> ResourceResult:
+    """A result whose EvidenceRef is built once and shared (one per permission set, or per principal
+    for every check that points at it): for the loops over tens of thousands of principals."""
+    return _new(ResourceResult, (rtype, rid, status, reason, evidence, account, None, None))
+
+
+def ref(file: str, pointer: str | None = None) -> EvidenceRef:
+    """An EvidenceRef to share between results (see ``record``)."""
+    return _new(EvidenceRef, (file, pointer))
+
+
 def passed(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
-    return _result(rtype, rid, Status.PASS, reason, _new(EvidenceRef, (file, pointer)))
+    return _result(rtype, rid, PASS, reason, _new(EvidenceRef, (file, pointer)))
 
 
 def failed(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
-    return _result(rtype, rid, Status.FAIL, reason, _new(EvidenceRef, (file, pointer)))
+    return _result(rtype, rid, FAIL, reason, _new(EvidenceRef, (file, pointer)))
 
 
 def errored(rtype: str, rid: str, reason: str, file: str, pointer: str | None = None) -> ResourceResult:
-    return _result(rtype, rid, Status.ERROR, reason, _new(EvidenceRef, (file, pointer)))
+    return _result(rtype, rid, ERROR, reason, _new(EvidenceRef, (file, pointer)))
 
 
 def not_applicable(rtype: str, rid: str, reason: str, file: str | None = None,
                    pointer: str | None = None) -> ResourceResult:
-    return _result(rtype, rid, Status.NOT_APPLICABLE, reason, _new(EvidenceRef, (file, pointer)) if file else None)
+    return _result(rtype, rid, NOT_APPLICABLE, reason, _new(EvidenceRef, (file, pointer)) if file else None)
 
 
 def verdict(condition_failed: bool, rtype: str, rid: str, fail_reason: str, pass_reason: str,
             file: str, pointer: str | None = None) -> ResourceResult:
     if condition_failed:
-        return _result(rtype, rid, Status.FAIL, fail_reason, _new(EvidenceRef, (file, pointer)))
-    return _result(rtype, rid, Status.PASS, pass_reason, _new(EvidenceRef, (file, pointer)))
+        return _result(rtype, rid, FAIL, fail_reason, _new(EvidenceRef, (file, pointer)))
+    return _result(rtype, rid, PASS, pass_reason, _new(EvidenceRef, (file, pointer)))

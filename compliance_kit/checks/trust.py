@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -58,8 +59,8 @@ def allow_statements(document: Any) -> list[TrustStatement] | None:
     for index, statement in enumerate(as_list(parsed.get("Statement"))):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
-        actions = tuple(str(a) for a in as_list(statement.get("Action")))
-        if not any(allows_action(actions, a) for a in ASSUME_ACTIONS):
+        actions = tuple(map(str, as_list(statement.get("Action"))))
+        if not _assumes(actions):
             continue
         raw_principal = statement.get("Principal")
         principals: dict[str, tuple[str, ...]] = {}
@@ -67,30 +68,44 @@ def allow_statements(document: Any) -> list[TrustStatement] | None:
             principals["*"] = ("*",)
         elif isinstance(raw_principal, dict):
             for kind, values in raw_principal.items():
-                principals[str(kind)] = tuple(str(v) for v in as_list(values))
+                principals[str(kind)] = tuple(map(str, as_list(values)))
         conditions: dict[str, dict[str, tuple[str, ...]]] = {}
         for operator, block in (statement.get("Condition") or {}).items():
             if isinstance(block, dict):
-                conditions[str(operator)] = {
-                    str(k).lower(): tuple(str(v) for v in as_list(val)) for k, val in block.items()
-                }
-        out.append(TrustStatement(index, principals, actions, conditions))
+                conditions[str(operator)] = {str(k).lower(): tuple(map(str, as_list(val))) for k, val in block.items()}
+        trust = object.__new__(TrustStatement)  # TrustStatement(...) without one object.__setattr__ per field
+        object.__setattr__(trust, "__dict__", {"index": index, "principals": principals, "actions": actions,
+                                               "conditions": conditions})
+        out.append(trust)
     return out
 
 
 def role_trust(evidence: Evidence, role: Principal) -> list[TrustStatement] | None:
     """allow_statements of a role's trust policy, read once per evidence: several checks ask.
     Shared, so callers must not change the list."""
-    trusts: dict[str, list[TrustStatement] | None] = evidence.cache.setdefault(("trust",), {})
-    if role.pointer in trusts:  # the pointer names the role's own entry in the file
-        return trusts[role.pointer]
-    statements = trusts[role.pointer] = allow_statements(role.trust_policy)
-    return statements
+    trusts: dict[str, list[TrustStatement] | None] | None = evidence.cache.get(("trust",))
+    if trusts is None:
+        trusts = evidence.cache[("trust",)] = {}
+    statements = trusts.get(role.pointer, _UNREAD)  # the pointer names the role's own entry in the file
+    if statements is _UNREAD:
+        statements = trusts[role.pointer] = allow_statements(role.trust_policy)
+    return statements  # type: ignore[return-value]
 
 
+_UNREAD: Any = object()
+
+
+@lru_cache(maxsize=4096)
 def allows_action(patterns: tuple[str, ...], action: str) -> bool:
-    """Does any of the statement's Action patterns (wildcards allowed) cover ACTION?"""
+    """Does any of the statement's Action patterns (wildcards allowed) cover ACTION? Cached: trust
+    policies repeat the same few Action lists across thousands of roles."""
     return any(fnmatchcase(action, p.lower()) for p in patterns)
+
+
+@lru_cache(maxsize=4096)
+def _assumes(patterns: tuple[str, ...]) -> bool:
+    """Do the patterns cover one of the assume-role actions?"""
+    return any(allows_action(patterns, a) for a in ASSUME_ACTIONS)
 
 
 def account_of(principal: str) -> str | None:

@@ -150,9 +150,12 @@ class ActionCatalog:
     def __post_init__(self) -> None:
         normalized = {p.lower(): dict(acts) for p, acts in self.services.items()}
         object.__setattr__(self, "services", normalized)
+        lower = self._lower  # some 20,000 actions, loaded by every process: each name formatted once
         for prefix, actions in normalized.items():
+            head = prefix + ":"
             for name in actions:
-                self._lower[f"{prefix}:{name}".lower()] = f"{prefix}:{name}"
+                full = head + name
+                lower[full.lower()] = full
 
     # -- construction -------------------------------------------------------------------
     @classmethod

@@ -45,6 +45,17 @@ class PolicySource:
         if self.kind not in _KINDS:
             raise ValueError(f"unknown policy kind {self.kind!r}; expected one of {sorted(_KINDS)}")
 
+    @classmethod
+    def of(cls, kind: PolicyKind, name: str, arn: str | None = None, file: str | None = None,
+           pointer: str | None = None) -> PolicySource:
+        """The constructor, without one ``object.__setattr__`` per field: one source per document."""
+        if kind not in _KINDS or cls is not PolicySource:
+            return cls(kind, name, arn, file, pointer)
+        source = object.__new__(cls)
+        object.__setattr__(source, "__dict__", {"kind": kind, "name": name, "arn": arn, "file": file,
+                                                "pointer": pointer})
+        return source
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -73,7 +84,9 @@ class Grant:
     condition: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     statement_pointer: str = field(default="", compare=False, repr=False)
 
-    @property
+    # allow and action_patterns are asked of every statement for every probe set: parsing stores
+    # them with the fields (see _statement), so that they are plain attributes; computed otherwise.
+    @cached_property
     def allow(self) -> bool:
         return self.effect == "Allow"
 
@@ -83,7 +96,7 @@ class Grant:
         base = self.source.pointer
         return None if base is None else base + self.statement_pointer
 
-    @property
+    @cached_property
     def action_patterns(self) -> tuple[str, ...]:
         """The patterns as written, whichever of Action/NotAction the statement used."""
         return self.not_actions if self.not_action else self.actions
@@ -128,8 +141,13 @@ def _decode(raw: Any) -> Any:
 def _strings(value: Any, what: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
+    if isinstance(value, list):
+        try:
+            "".join(value)  # accepts strings only: the per-item isinstance test, without a Python loop
+        except TypeError:
+            pass
+        else:
+            return tuple(value)
     raise ValueError(f"{what} must be a string or a list of strings, not {type(value).__name__}")
 
 
@@ -159,51 +177,72 @@ def _pair(stmt: Mapping[str, Any], positive: str, negative: str, *, required: bo
     return (), False, False
 
 
-def _grant(**fields: Any) -> Grant:
-    """``Grant(**fields)`` given every field: written into the instance at once instead of one
+def _grant(fields: dict[str, Any]) -> Grant:
+    """``Grant(**fields)`` given every field: the instance takes the dict at once instead of one
     ``object.__setattr__`` per field (the frozen dataclass's __init__), as accounts have thousands
     of statements. Grant has no __post_init__ to run."""
     grant = object.__new__(Grant)
-    grant.__dict__.update(fields)
+    object.__setattr__(grant, "__dict__", fields)
     return grant
 
 
-def _is_mapping(value: Any) -> bool:
-    return type(value) is dict or isinstance(value, Mapping)  # parsed JSON: dict, without the ABC check
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+_SHARED_LIMIT = 1 << 16
+
+
+def _shared(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple object per distinct list of patterns. Statements repeat the same Action and
+    Resource lists across policies, and evaluation caches are keyed by them: a key that is the very
+    same object is found without comparing its strings."""
+    hit = _SHARED.get(patterns)
+    if hit is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            _SHARED.clear()
+        hit = _SHARED[patterns] = patterns
+    return hit
 
 
 def _statement(stmt: Any, index: int, pointer: str, source: PolicySource) -> Grant:
-    if not _is_mapping(stmt):
+    if type(stmt) is not dict and not isinstance(stmt, Mapping):  # parsed JSON: dict, without the ABC check
         raise ValueError(f"statement {index} is not an object")
     effect = stmt.get("Effect")
     if effect not in ("Allow", "Deny"):
         raise ValueError(f"statement {index}: Effect must be \"Allow\" or \"Deny\", not {effect!r}")
-    actions, not_action, _ = _pair(stmt, "Action", "NotAction", required=True)
-    resources, not_resource, resource_given = _pair(stmt, "Resource", "NotResource", required=False)
+    if "Action" in stmt and "NotAction" not in stmt:  # the usual shape, without _pair's generality
+        actions, not_action = _strings(stmt["Action"], "Action"), False
+    else:
+        actions, not_action, _ = _pair(stmt, "Action", "NotAction", required=True)
+    if "Resource" in stmt and "NotResource" not in stmt:
+        resources, not_resource, resource_given = _strings(stmt["Resource"], "Resource"), False, True
+    else:
+        resources, not_resource, resource_given = _pair(stmt, "Resource", "NotResource", required=False)
+    actions, resources = _shared(actions), _shared(resources)
     condition = stmt.get("Condition") or {}
-    if not _is_mapping(condition):
+    if type(condition) is not dict and not isinstance(condition, Mapping):
         raise ValueError(f"statement {index}: Condition must be an object")
     principals = _principals(stmt["Principal"], "Principal") if "Principal" in stmt else ()
     not_principals = _principals(stmt["NotPrincipal"], "NotPrincipal") if "NotPrincipal" in stmt else ()
     sid = stmt.get("Sid")
-    return _grant(
-        source=source,
-        statement_index=index,
-        sid=None if sid is None else str(sid),
-        effect=effect,
-        actions=() if not_action else actions,
-        not_actions=actions if not_action else (),
-        resources=() if not_resource else resources,
-        not_resources=resources if not_resource else (),
-        conditional=bool(condition),
-        not_action=not_action,
-        not_resource=not_resource,
-        resource_given=resource_given,
-        principals=principals,
-        not_principals=not_principals,
-        condition=dict(condition),
-        statement_pointer=pointer,
-    )
+    return _grant({
+        "source": source,
+        "statement_index": index,
+        "sid": None if sid is None else str(sid),
+        "effect": effect,
+        "actions": () if not_action else actions,
+        "not_actions": actions if not_action else (),
+        "resources": () if not_resource else resources,
+        "not_resources": resources if not_resource else (),
+        "conditional": bool(condition),
+        "not_action": not_action,
+        "not_resource": not_resource,
+        "resource_given": resource_given,
+        "principals": principals,
+        "not_principals": not_principals,
+        "condition": dict(condition),
+        "statement_pointer": pointer,
+        "allow": effect == "Allow",
+        "action_patterns": actions,  # as written, whichever of Action/NotAction
+    })
 
 
 def _truthy(value: Any) -> bool:
@@ -214,6 +253,7 @@ def _truthy(value: Any) -> bool:
 
 
 _PLACEHOLDER = PolicySource(kind="inline", name="(unnamed)")
+_POINTERS = tuple(f"/Statement/{i}" for i in range(256))  # formatted once, shared by every document
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,25 +276,30 @@ class PolicyDocument:
         src = source or _PLACEHOLDER
         try:
             doc = _decode(raw)
-            if not isinstance(doc, Mapping):
+            if type(doc) is not dict and not isinstance(doc, Mapping):  # parsed JSON: dict, without the ABC check
                 raise ValueError(f"policy document must be a JSON object, not {type(doc).__name__}")
             if "Statement" not in doc:
                 raise ValueError("policy document has no Statement")
             body = doc["Statement"]
-            if isinstance(body, Mapping):
-                items: list[tuple[Any, str]] = [(body, "/Statement")]
-            elif isinstance(body, list):
-                items = [(s, f"/Statement/{i}") for i, s in enumerate(body)]
+            if isinstance(body, list):
+                statements = tuple([_statement(s, i, _POINTERS[i] if i < 256 else f"/Statement/{i}", src)
+                                    for i, s in enumerate(body)])
+            elif isinstance(body, Mapping):
+                statements = (_statement(body, 0, "/Statement", src),)
             else:
                 raise ValueError(f"Statement must be an object or a list, not {type(body).__name__}")
-            statements = tuple(_statement(s, i, ptr, src) for i, (s, ptr) in enumerate(items))
             version = doc.get("Version")
             pid = doc.get("Id")
         except ValueError as exc:
             name = src.arn or src.name
             raise PolicyParseError(f"{name}: {exc}", file=src.file, place=src.pointer) from None
-        return cls(source=src, statements=statements,
-                   version=None if version is None else str(version), id=None if pid is None else str(pid))
+        version, pid = None if version is None else str(version), None if pid is None else str(pid)
+        if cls is not PolicyDocument:
+            return cls(source=src, statements=statements, version=version, id=pid)
+        document = object.__new__(cls)  # every field at once (see _grant): thousands of documents
+        object.__setattr__(document, "__dict__", {"source": src, "statements": statements, "version": version,
+                                                  "id": pid, "_cache": {}})
+        return document
 
     @classmethod
     def default_version_document(cls, policy_detail: Mapping[str, Any],

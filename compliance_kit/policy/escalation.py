@@ -52,8 +52,11 @@ __all__ = [
     "Escalation",
     "EscalationMethod",
     "Requirement",
+    "escalations_of",
     "find_escalations",
+    "principal_kind",
     "probe_arn",
+    "shared_escalations",
 ]
 
 PROBE_NAME = "ck-escalation-probe"
@@ -80,13 +83,12 @@ def probe_arn(target: Target, account_id: str, partition: str = "aws") -> str | 
     return f"arn:{partition}:iam::{account_id}:{kind}/{PROBE_NAME}"
 
 
-def _principal_kind(principal_arn: str | None) -> str | None:
+def principal_kind(principal_arn: str | None) -> str | None:
     """"user", "role", "other" (e.g. an assumed-role session) or None when unknown."""
     if not principal_arn:
         return None
-    resource = principal_arn.split(":", 5)[-1]
-    kind = resource.split("/", 1)[0] if "/" in resource else ""
-    return kind if kind in ("user", "role") else "other"
+    kind, slash, _ = principal_arn.split(":", 5)[-1].partition("/")
+    return kind if slash and kind in ("user", "role") else "other"
 
 
 _SELF = object()  # marks an alternative evaluated on the principal's own ARN
@@ -104,6 +106,26 @@ def _alternatives(req: Requirement, account: str, partition: str,
         if kind == "user":
             pairs.append((req.action, _SELF))
     return pairs
+
+
+class _Methods(tuple[EscalationMethod, ...]):
+    """A method set as a cache key, hashed once rather than at every look-up: the default set has
+    some 65 methods, and the caches below are asked for every permission set and kind of principal."""
+
+    def __hash__(self) -> int:
+        cached: int | None = self.__dict__.get("hash")
+        if cached is None:
+            cached = self.__dict__["hash"] = tuple.__hash__(self)
+        return cached
+
+
+_DEFAULT_METHODS = _Methods(ESCALATION_METHODS)
+
+
+def _methods(methods: Sequence[EscalationMethod]) -> tuple[EscalationMethod, ...]:
+    if methods is ESCALATION_METHODS:
+        return _DEFAULT_METHODS
+    return methods if type(methods) is _Methods else _Methods(methods)
 
 
 _Alt = int | str  # a pair index, or an action to ask about the principal's own ARN
@@ -176,6 +198,15 @@ def _masks(requirements: tuple[tuple[_Alt, ...], ...]) -> tuple[int, ...] | None
     return tuple(out)
 
 
+def _all_met(allowed: int, masks: tuple[int, ...]) -> bool:
+    """Does every mask share a bit with ALLOWED? all() without a generator: dozens of methods are
+    tried per distinct answer, and building the generator costs several times the test."""
+    for mask in masks:  # noqa: SIM110
+        if not allowed & mask:
+            return False
+    return True
+
+
 def _choose(universe: _Universe, kind: str | None, allowed: int, firm: int,
             own: tuple[tuple[bool, bool], ...]) -> tuple[_Choice, ...]:
     """The methods allowed, and through which alternatives, given the probes ALLOWED and FIRM
@@ -188,7 +219,7 @@ def _choose(universe: _Universe, kind: str | None, allowed: int, firm: int,
     answers_on_self = dict(zip(universe.selves[kind], own, strict=True))
     found: list[_Choice] = []
     for position, (requirements, masks) in enumerate(zip(universe.plans[kind], universe.masks[kind], strict=True)):
-        if masks is not None and not all(allowed & m for m in masks):
+        if masks is not None and not _all_met(allowed, masks):
             continue  # quick rejection: some requirement has no allowed alternative
         chosen: list[_Alt] = []
         conditional = False
@@ -215,16 +246,19 @@ def _choose(universe: _Universe, kind: str | None, allowed: int, firm: int,
     return hit
 
 
-@dataclass(frozen=True, eq=False)
 class _Setup:
     """One permission set against one method set, for one kind of principal: its probe answers,
     whether some identity Allow names each action asked about the principal's own ARN (when none
-    does, no Resource needs a look), and the escalations found per answer on the own ARN."""
+    does, no Resource needs a look), and the escalations found per answer on the own ARN.
+    A plain class: one is built per distinct answer, thousands in a large account."""
 
-    universe: _Universe
-    found: Answers
-    named: tuple[bool, ...]
-    results: dict[tuple[bool, _Own], tuple[Escalation, ...]] = field(default_factory=dict, repr=False)
+    __slots__ = ("found", "named", "results", "universe")
+
+    def __init__(self, universe: _Universe, found: Answers, named: tuple[bool, ...]) -> None:
+        self.universe = universe
+        self.found = found
+        self.named = named
+        self.results: dict[tuple[bool, _Own], tuple[Escalation, ...]] = {}
 
 
 @lru_cache(maxsize=1 << 14)
@@ -238,13 +272,13 @@ def _setup(perms: PrincipalPermissions, kind: str | None, methods: tuple[Escalat
         if len(universe.setups) >= _SETUPS_LIMIT:
             universe.setups.clear()
         setup = universe.setups[(found, kind)] = _Setup(
-            universe, found, tuple(bool(found.named & by_action[a.lower()]) for a in universe.selves[kind]))
+            universe, found, tuple([bool(found.named & by_action[a.lower()]) for a in universe.selves[kind]]))
     return setup
 
 
 def _find(perms: PrincipalPermissions, principal_arn: str | None,
           methods: tuple[EscalationMethod, ...]) -> tuple[Escalation, ...]:
-    kind = _principal_kind(principal_arn)
+    kind = principal_kind(principal_arn)
     setup = _setup(perms, kind, methods)
     own: _Own = (None,) * len(setup.named)  # the one part that depends on the ARN itself
     if True in setup.named:
@@ -276,9 +310,35 @@ def _escalations(setup: _Setup, kind: str | None, anonymous: bool, own: _Own,
             for g in found.grants(alt) if isinstance(alt, int) else own_grants[alt]:
                 if g not in grants:
                     grants.append(g)
-        out.append(Escalation(method=method.name, description=method.description, actions=method.actions,
-                              grants=tuple(grants), conditional=conditional, references=method.references))
+        escalation = object.__new__(Escalation)  # Escalation(...) without one object.__setattr__ per field
+        object.__setattr__(escalation, "__dict__", {
+            "method": method.name, "description": method.description, "actions": method.actions,
+            "grants": tuple(grants), "conditional": conditional, "references": method.references})
+        out.append(escalation)
     return tuple(out)
+
+
+def shared_escalations(perms: PrincipalPermissions, kind: str | None,
+                       methods: Sequence[EscalationMethod] = ESCALATION_METHODS) -> tuple[Escalation, ...] | None:
+    """What ``escalations_of`` gives every principal of KIND (``principal_kind`` of its ARN) that
+    holds PERMS, when that does not depend on the principal's own ARN: no identity Allow names an
+    action asked about it. None when it may: then ask ``escalations_of`` per principal."""
+    methods = _methods(methods)
+    setup = _setup(perms, kind, methods)
+    if True in setup.named:
+        return None
+    key = (False, (None,) * len(setup.named))  # _find's key for a principal with an ARN
+    hit = setup.results.get(key)
+    if hit is None:
+        hit = setup.results[key] = _escalations(setup, kind, *key, methods)
+    return hit
+
+
+def escalations_of(perms: PrincipalPermissions, principal_arn: str | None,
+                   methods: Sequence[EscalationMethod] = ESCALATION_METHODS) -> tuple[Escalation, ...]:
+    """``find_escalations`` without the copy: the tuple is shared between the principals with the
+    same answers (callers may cache what they derive from it on its identity; never change it)."""
+    return _find(perms, principal_arn, _methods(methods))
 
 
 def find_escalations(perms: PrincipalPermissions, *, principal_arn: str | None = None,
@@ -289,4 +349,4 @@ def find_escalations(perms: PrincipalPermissions, *, principal_arn: str | None =
     lets the user methods recognise statements naming the principal itself. A full
     administrator matches every method; callers usually report ``full_admin()`` instead.
     """
-    return list(_find(perms, principal_arn, tuple(methods)))
+    return list(_find(perms, principal_arn, _methods(methods)))

@@ -105,12 +105,16 @@ class _AdminSummary:
 def _admin_summary(doc: PolicyDocument, catalog: ActionCatalog) -> _AdminSummary:
     key = ("admin", catalog)
     hit = doc._cache.get(key)
-    if hit is None:
-        allows = tuple(g for g in doc.statements if g.allow and resource_applies(g, "*")
-                       and _covers_everything(g, catalog))
-        denies = tuple(g for g in doc.statements if not g.allow and not g.conditional
-                       and resource_applies(g, "*") and _denies_something(g, catalog))
-        hit = _AdminSummary(allows, denies)
+    if hit is None:  # one pass, without generators: asked of every document of every permission set
+        allows: list[Grant] = []
+        denies: list[Grant] = []
+        for g in doc.statements:
+            if g.allow:
+                if resource_applies(g, "*") and _covers_everything(g, catalog):
+                    allows.append(g)
+            elif not g.conditional and resource_applies(g, "*") and _denies_something(g, catalog):
+                denies.append(g)
+        hit = _AdminSummary(tuple(allows), tuple(denies))
         doc._cache[key] = hit
     return hit
 
@@ -159,19 +163,25 @@ def _allow_services(doc: PolicyDocument) -> frozenset[str] | None:
     any service (a NotAction, or a wildcard in the service part). Cached on the doc."""
     hit = doc._cache.get("allow-services", _UNSET)
     if hit is _UNSET:
-        found: set[str] | None = set()
-        for g in doc.statements:
-            if not g.allow or not resource_applies(g, "*"):
-                continue
-            keys = [p.strip().lower() for p in g.actions]
-            if g.not_action or any(is_all_wildcard(k) or "*" in k.partition(":")[0] or "?" in k.partition(":")[0]
-                                   for k in keys):
-                found = None
-                break
-            found.update(prefix for prefix, sep, _ in (k.partition(":") for k in keys) if sep)
-        hit = None if found is None else frozenset(found)
+        hit = _named_services(doc)
         doc._cache["allow-services"] = hit
     return hit  # type: ignore[return-value]
+
+
+def _named_services(doc: PolicyDocument) -> frozenset[str] | None:
+    found: set[str] = set()
+    for g in doc.statements:
+        if not g.allow or not resource_applies(g, "*"):
+            continue
+        if g.not_action:
+            return None
+        for pattern in g.actions:
+            prefix, sep, _ = pattern.strip().lower().partition(":")
+            if "*" in prefix or "?" in prefix:  # also "*" alone, and any run of stars
+                return None
+            if sep:
+                found.add(prefix)
+    return frozenset(found)
 
 
 _UNSET = object()
@@ -241,6 +251,18 @@ class PrincipalPermissions:
     def __post_init__(self) -> None:
         object.__setattr__(self, "identity", tuple(self.identity))
 
+    @classmethod
+    def of(cls, identity: tuple[PolicyDocument, ...], boundary: PolicyDocument | None = None,
+           account_id: str | None = None) -> PrincipalPermissions:
+        """The constructor for a tuple of documents, without one ``object.__setattr__`` per field:
+        checks build one per distinct permission set and per policy, thousands of them."""
+        if cls is not PrincipalPermissions or type(identity) is not tuple:
+            return cls(identity, boundary, account_id)
+        perms = object.__new__(cls)
+        object.__setattr__(perms, "__dict__", {"identity": identity, "boundary": boundary, "account_id": account_id,
+                                               "partition": None, "catalog": None})
+        return perms
+
     def __hash__(self) -> int:
         """The dataclass hash of the compared fields, worked out once: permission sets are the keys
         of every evaluation cache, looked up for each of thousands of principals."""
@@ -250,8 +272,9 @@ class PrincipalPermissions:
         return cached
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the cached hash: documents hash by identity, which a copy does not keep."""
-        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+        """Pickled without the cached hash (documents hash by identity, which a copy does not keep),
+        nor the other values cached in the instance (``_partition``)."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     # -- single decisions ---------------------------------------------------------------
     def allows(self, action: str, resource: str | None = "*") -> Decision:
@@ -282,8 +305,9 @@ class PrincipalPermissions:
         catalog = self._catalog()
         out: list[Grant] = []
         reach = [_allow_services(doc) for doc in self.identity]
+        named = None if any(r is None for r in reach) else frozenset().union(*reach)  # type: ignore[arg-type]
         for service in services:
-            if all(r is not None and service.lower() not in r for r in reach):
+            if named is not None and service.lower() not in named:
                 continue  # no Allow on "*" can name the service: nothing of it is allowed
             every = catalog.actions_of(service)
             if not every:
@@ -355,11 +379,22 @@ class PrincipalPermissions:
         return counts.most_common(1)[0][0] if counts else "000000000000"
 
     def probe_partition(self) -> str:
-        """``partition``, else the one of the policies' ARNs, else "aws"."""
+        """``partition``, else the one of the policies' ARNs, else "aws"; worked out once."""
         if self.partition:
             return self.partition
+        cached: str | None = self.__dict__.get("_partition")
+        if cached is None:
+            cached = self.__dict__["_partition"] = self._partition_of_documents()
+        return cached
+
+    def _partition_of_documents(self) -> str:
         for doc in self.documents():
-            m = _PARTITION_IN_ARN.match(doc.source.arn or "")
+            arn = doc.source.arn
+            if not arn:
+                continue
+            if arn.startswith("arn:aws:"):  # what the pattern finds in the usual partition, without it
+                return "aws"
+            m = _PARTITION_IN_ARN.match(arn)
             if m:
                 return m.group(1)
         return "aws"

@@ -35,9 +35,9 @@ class ProbeSet:
     by_resource: tuple[tuple[str | None, int], ...] = field(init=False, repr=False)
     everything: int = field(init=False, repr=False)
     _by_pattern: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _by_patterns: dict[tuple[str, ...], int] = field(default_factory=dict, init=False, repr=False)
     _answers: dict[tuple[tuple[DocBits, ...], DocBits | None], Answers] = field(
         default_factory=dict, init=False, repr=False)
-    _by_perms: dict[PrincipalPermissions, Answers] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_action: dict[str, int] = {}
@@ -74,16 +74,33 @@ class ProbeSet:
             self._by_pattern[key] = hit
         return hit
 
+    def mask_all(self, patterns: tuple[str, ...]) -> int:
+        """mask() of a statement's patterns together; cached per tuple, because statements repeat
+        their Action lists across policies."""
+        hit = self._by_patterns.get(patterns)
+        if hit is None:
+            hit = 0
+            for pattern in patterns:
+                hit |= self.mask(pattern)
+            if len(self._by_patterns) >= _ANSWERS_LIMIT:
+                self._by_patterns.clear()
+            self._by_patterns[patterns] = hit
+        return hit
 
-@dataclass(frozen=True, eq=False)
+
 class DocBits:
-    """One document over one probe set; compared by identity (one per document and probe set)."""
+    """One document over one probe set; compared by identity (one per document and probe set).
 
-    allow: int  # pairs some Allow statement grants
-    uncond: int  # pairs some unconditioned Allow statement grants
-    deny: int  # pairs some unconditioned Deny statement denies
-    allows: tuple[tuple[Grant, int], ...]  # each Allow statement that grants something, with its pairs
-    named: int  # pairs whose action some Allow statement names, whatever its Resource
+    A slotted class rather than a frozen dataclass: tens of thousands are built; never change one."""
+
+    __slots__ = ("allow", "allows", "deny", "named", "uncond")
+
+    def __init__(self, allow: int, uncond: int, deny: int, allows: tuple[tuple[Grant, int], ...], named: int) -> None:
+        self.allow = allow  # pairs some Allow statement grants
+        self.uncond = uncond  # pairs some unconditioned Allow statement grants
+        self.deny = deny  # pairs some unconditioned Deny statement denies
+        self.allows = allows  # each Allow statement that grants something, with its pairs
+        self.named = named  # pairs whose action some Allow statement names, whatever its Resource
 
     def grants(self, index: int) -> tuple[Grant, ...]:
         """The Allow statements granting pair INDEX, in statement order."""
@@ -102,10 +119,12 @@ def doc_bits(doc: PolicyDocument, probes: ProbeSet) -> DocBits:
         return hit  # type: ignore[no-any-return]
     allow = uncond = deny = named = 0
     allows: list[tuple[Grant, int]] = []
+    by_patterns = probes._by_patterns
     for g in doc.statements:
-        matched = 0
-        for pattern in g.action_patterns:
-            matched |= probes.mask(pattern)
+        patterns = g.action_patterns
+        matched = by_patterns.get(patterns)
+        if matched is None:
+            matched = probes.mask_all(patterns)
         if g.not_action:
             matched = probes.everything & ~matched
         if not matched:
@@ -134,18 +153,21 @@ _SILENT = DocBits(0, 0, 0, (), 0)  # a document that says nothing about the prob
 _ANSWERS_LIMIT = 1 << 16
 
 
-@dataclass(frozen=True, eq=False)
 class Answers:
     """One permission set over one probe set: what it allows, and what it allows unconditionally.
 
     Shared by every permission set whose documents say the same about the probes (see answers()),
     and compared by identity: callers cache what they derive from it on the object itself.
+    A slotted class, like DocBits; never change one.
     """
 
-    allowed: int  # allowed (possibly only through conditioned Allows)
-    firm: int  # allowed through an unconditioned Allow (and, with a boundary, an unconditioned boundary Allow)
-    per_doc: tuple[DocBits, ...]  # identity documents that say something about the probes, in order
-    named: int  # actions some identity Allow names, on whatever resource (so maybe on others than the probes')
+    __slots__ = ("allowed", "firm", "named", "per_doc")
+
+    def __init__(self, allowed: int, firm: int, per_doc: tuple[DocBits, ...], named: int) -> None:
+        self.allowed = allowed  # allowed (possibly only through conditioned Allows)
+        self.firm = firm  # allowed through an unconditioned Allow (and, with a boundary, an unconditioned boundary Allow)
+        self.per_doc = per_doc  # identity documents that say something about the probes, in order
+        self.named = named  # actions some identity Allow names, on whatever resource (so maybe on others than the probes')
 
     def grants(self, index: int) -> tuple[Grant, ...]:
         """The identity Allow statements granting pair INDEX (``Decision.grants``)."""
@@ -162,14 +184,14 @@ def answers(perms: PrincipalPermissions, probes: ProbeSet) -> Answers:
 
     Only documents that say something about the probes count, so the answer is looked up by their
     masks: thousands of distinct permission sets come down to a few hundred answers, and what a
-    caller derives from one is derived once.
+    caller derives from one is derived once. Callers ask once per permission set (principals that
+    share one share its answer: see checks.effective.Roster).
     """
-    hit = probes._by_perms.get(perms)
-    if hit is not None:  # principals share permission sets: most questions are asked again
-        return hit
     relevant = []
     for doc in perms.identity:
-        bits = doc_bits(doc, probes)
+        bits = doc._cache.get(probes)  # doc_bits(), without the call when cached
+        if bits is None:
+            bits = doc_bits(doc, probes)
         if bits is not _SILENT:
             relevant.append(bits)
     boundary = None if perms.boundary is None else doc_bits(perms.boundary, probes)
@@ -189,9 +211,6 @@ def answers(perms: PrincipalPermissions, probes: ProbeSet) -> Answers:
         if len(probes._answers) >= _ANSWERS_LIMIT:
             probes._answers.clear()
         hit = probes._answers[key] = Answers(allow & ~deny, uncond & ~deny, key[0], named)
-    if len(probes._by_perms) >= _ANSWERS_LIMIT:
-        probes._by_perms.clear()
-    probes._by_perms[perms] = hit
     return hit
 
 

@@ -213,7 +213,13 @@ def test_parsed_statements_are_complete_grants():
                                               {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": "*"}]},
                                source=SRC)
     deny, trust = doc.statements
-    assert set(vars(deny)) == {f.name for f in dataclasses.fields(Grant)}
+    precomputed = {"allow", "action_patterns"}  # cached properties that parsing stores with the fields
+    assert set(vars(deny)) == {f.name for f in dataclasses.fields(Grant)} | precomputed
+    for parsed in (deny, trust):
+        built = dataclasses.replace(parsed)  # through Grant's own __init__: the properties computed
+        assert (parsed.allow, parsed.action_patterns) == (built.allow, built.action_patterns)
+    assert (deny.allow, deny.action_patterns, trust.allow, trust.action_patterns) == \
+        (False, ("iam:*",), True, ("sts:AssumeRole",))
     assert deny == Grant(source=SRC, statement_index=0, sid="7", effect="Deny", not_actions=("iam:*",),
                          not_resources=("arn:aws:s3:::b",), conditional=True, not_action=True, not_resource=True,
                          condition={"Bool": {"k": "v"}}, statement_pointer="/Statement/0")

@@ -230,3 +230,62 @@ def test_permission_sets_hash_by_their_documents_and_pickle_without_the_cached_h
     assert first != PrincipalPermissions([doc], boundary=doc, account_id=ACCOUNT)
     copy = pickle.loads(pickle.dumps(first))
     assert copy.identity[0] is not doc and hash(copy) == hash(((copy.identity[0],), None, ACCOUNT, None))
+
+
+# -- what the checks share per permission set and kind of principal ----------------------------------
+
+ESCALATION_ACTIONS = ["iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AttachRolePolicy", "iam:PutRolePolicy",
+                      "iam:CreateAccessKey", "iam:Put*", "iam:*", "sts:AssumeRole", "lambda:UpdateFunctionCode"]
+ESCALATION_RESOURCES = ["*", f"arn:aws:iam::{ACCOUNT}:user/alice", f"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}",
+                        f"arn:aws:iam::{ACCOUNT}:role/app", f"arn:aws:iam::{ACCOUNT}:role/*", "arn:aws:s3:::b/*"]
+PRINCIPALS = {"user": [_user("alice"), _user("bob")],
+              "role": [f"arn:aws:iam::{ACCOUNT}:role/app", f"arn:aws:iam::{ACCOUNT}:role/other"],
+              "other": [f"arn:aws:iam::{ACCOUNT}:group/team"]}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_shared_escalations_are_what_every_principal_of_the_kind_gets(seed):
+    """shared_escalations (what the checks work out once per permission set and kind) is either None
+    or exactly what escalations_of gives each principal of that kind, whatever its own ARN."""
+    from compliance_kit.policy.escalation import escalations_of, principal_kind, shared_escalations
+
+    rng = random.Random(seed)
+    statements = [{"Effect": rng.choice(["Allow", "Allow", "Deny"]),
+                   "Action": rng.sample(ESCALATION_ACTIONS, rng.randint(1, 3)),
+                   "Resource": rng.sample(ESCALATION_RESOURCES, rng.randint(1, 2))} for _ in range(rng.randint(1, 4))]
+    perms = PrincipalPermissions([_doc_of(*statements)], account_id=ACCOUNT)
+    for kind, arns in PRINCIPALS.items():
+        assert all(principal_kind(arn) == kind for arn in arns)
+        shared = shared_escalations(perms, kind)
+        if shared is not None:
+            for arn in arns:
+                assert escalations_of(perms, arn) == shared, (kind, arn)
+    # naming one user's own ARN for attaching policies is never shared between users
+    alice_only = PrincipalPermissions([_doc_of({"Effect": "Allow", "Action": "iam:AttachUserPolicy",
+                                                "Resource": _user("alice")})], account_id=ACCOUNT)
+    assert shared_escalations(alice_only, "user") is None
+
+
+def test_fast_constructors_build_the_same_records():
+    import pickle
+
+    from compliance_kit.policy.document import PolicySource
+
+    assert PolicySource.of("inline", "p", None, "f.json", "/x") == PolicySource("inline", "p", None, "f.json", "/x")
+    with pytest.raises(ValueError, match="unknown policy kind"):
+        PolicySource.of("nonsense", "p")  # type: ignore[arg-type]
+    gov = _doc_of({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    object.__setattr__(gov, "source", PolicySource("managed", "g", "arn:aws-us-gov:iam::123456789012:policy/g"))
+    fast = PrincipalPermissions.of((gov,), None, ACCOUNT)
+    built = PrincipalPermissions([gov], account_id=ACCOUNT)
+    assert fast == built and hash(fast) == hash(built) and vars(fast).keys() >= {f for f in vars(built) if f[0] != "_"}
+    assert fast.probe_partition() == built.probe_partition() == "aws-us-gov"
+    assert "_partition" not in pickle.loads(pickle.dumps(fast)).__dict__  # worked out again after a copy
+
+
+def test_statements_share_equal_pattern_lists():
+    first = _doc_of({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"})
+    second = _doc_of({"Effect": "Deny", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": ["*"]}, name="q")
+    (a,), (b,) = first.statements, second.statements
+    assert a.actions is b.actions and a.resources is b.resources  # one tuple: cache keys found by identity
+    assert a.action_patterns == ("s3:GetObject", "s3:PutObject") and not b.allow
