@@ -344,19 +344,19 @@ def cloudmapper_assessment(tmp_path_factory: pytest.TempPathFactory):
     return assessment
 
 
-def test_findings_list_at_most_10_resources_then_point_to_the_workbook(cloudmapper_assessment) -> None:
+def test_findings_list_at_most_5_resources_then_point_to_the_workbook(cloudmapper_assessment) -> None:
     from compliance_kit.render.pdf import render_html
     from compliance_kit.render.pdf_model import MAX_RESOURCES_PER_FINDING, build_report
 
     assessment = _with_many_failures(cloudmapper_assessment, "user_appears_shared", 60)
     report = build_report(assessment, ["cmmc-l1"], org_name=None, delta=None, attachments=())
     finding = next(f for f in report.findings if f.check_id == "user_appears_shared")
-    assert len(finding.resources) == MAX_RESOURCES_PER_FINDING == 10
-    assert finding.more == 50
+    assert len(finding.resources) == MAX_RESOURCES_PER_FINDING == 5
+    assert finding.more == 55
     html = render_html(report)
-    assert "and 50 more — see the workbook, sheet Findings." in html
-    assert "Each lists at most\n10 resources" in html
-    assert "user-00009" in html and "user-00010" not in html
+    assert "and 55 more — see the workbook, sheet Findings." in html
+    assert "Each lists at most\n5 resources" in html
+    assert "user-00004" in html and "user-00005" not in html
     assert "the organization" in html  # no org name given
 
 

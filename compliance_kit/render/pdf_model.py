@@ -2,7 +2,7 @@
 
 Every figure comes from the Assessment: counts from FrameworkResult.counts(), verdicts from
 ControlResult/CheckResult, words from the catalogs and check metadata. This module only selects, orders,
-groups and caps (10 resources per finding; the workbook holds them all) what the report prints.
+groups and caps (5 resources per finding; the workbook holds them all) what the report prints.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..delta import Delta
 from ..model import CheckResult, ControlStatus, FrameworkResult, ResourceResult, Severity, Status
 from ..results import evidence_digest
 
-MAX_RESOURCES_PER_FINDING = 10  # a sample to act on; every resource is in the workbook and results.json
+MAX_RESOURCES_PER_FINDING = 5  # a sample to act on; every resource is in the workbook and results.json
 MAX_TOP_RISKS = 5
 MAX_DELTA_ROWS = 15
 
