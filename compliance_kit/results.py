@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from .assess import Assessment
+from .evidence.gcpause import gc_paused
 from .evidence.manifest import dumps
 from .model import Severity, Status
 
 SCHEMA_ID = "compliance-kit/results/1"
+_RESOURCE_ORDER = attrgetter("account_id", "resource_type", "resource_id")
+_STATUS_TEXT = {status: status.value for status in Status}  # a look-up, not an enum property per resource
 
 
 def evidence_digest(assessment: Assessment) -> str:
@@ -38,12 +42,12 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
                     "account_id": r.account_id,
                     "type": r.resource_type,
                     "id": r.resource_id,
-                    "status": r.status.value,
+                    "status": _STATUS_TEXT[r.status],
                     "reason": r.reason,
                     "evidence": r.evidence.as_dict() if r.evidence else None,
                     **({"exception": {"id": r.exception_id, "expires": r.exception_expires}} if r.exception_id else {}),
                 }
-                for r in sorted(result.resources, key=lambda r: (r.account_id, r.resource_type, r.resource_id))
+                for r in sorted(result.resources, key=_RESOURCE_ORDER)
             ],
         })
     frameworks = []
@@ -101,8 +105,9 @@ class Results:
 
     @classmethod
     def of(cls, assessment: Assessment) -> Results:
-        data = to_dict(assessment)
-        return cls(data, dumps(data))
+        with gc_paused():  # hundreds of thousands of fresh dicts, no cycles: see evidence/gcpause.py
+            data = to_dict(assessment)
+            return cls(data, dumps(data))
 
 
 def write_results(assessment: Assessment, path: Path, results: Results | None = None) -> None:
