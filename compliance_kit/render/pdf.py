@@ -310,8 +310,10 @@ def start_pdfs(assessment: Assessment, out_dir: Path, *, org_name: str | None, p
               else [(report_name(f.framework_id), [f.framework_id]) for f in assessment.frameworks])
     paths = [out_dir / name for name, _ in groups]
 
+    samples: dict[str, Any] = {}  # a check's sample of resources, the same in every framework's report
+
     def report(ids: list[str]) -> Report:
-        return build_report(assessment, ids, org_name=org_name, delta=delta, attachments=listed)
+        return build_report(assessment, ids, org_name=org_name, delta=delta, attachments=listed, samples=samples)
 
     cpus = workers if workers is not None else available_cpus()
     count = min(len(groups), cpus)

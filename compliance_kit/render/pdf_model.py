@@ -261,11 +261,20 @@ def _meta(assessment: Assessment, check_id: str) -> CheckMeta | None:
     return assessment.check_meta.get(check_id)
 
 
-def _finding(result: CheckResult, meta: CheckMeta | None, controls: tuple[str, ...]) -> Finding:
-    flagged = result.count(Status.FAIL) + result.count(Status.WAIVED)
+def _sample(result: CheckResult) -> tuple[ResourceRow, ...]:
+    """The failing and waived resources a finding shows: failing first, then by account, type and id."""
     shown = heapq.nsmallest(MAX_RESOURCES_PER_FINDING, (r for r in result.resources
                                                         if r.status is Status.FAIL or r.status is Status.WAIVED),
                             key=_resource_order)
+    return tuple(_resource_row(r, result.check_id) for r in shown)
+
+
+def _finding(result: CheckResult, meta: CheckMeta | None, controls: tuple[str, ...],
+             samples: dict[str, tuple[ResourceRow, ...]]) -> Finding:
+    flagged = result.count(Status.FAIL) + result.count(Status.WAIVED)
+    shown = samples.get(result.check_id)
+    if shown is None:
+        shown = samples[result.check_id] = _sample(result)
     refs = tuple((key.replace("_", " "), tuple(str(v) for v in values))
                  for key, values in sorted((meta.references if meta else {}).items()))
     return Finding(
@@ -278,7 +287,7 @@ def _finding(result: CheckResult, meta: CheckMeta | None, controls: tuple[str, .
         failing=result.count(Status.FAIL),
         waived=result.count(Status.WAIVED),
         errors=result.count(Status.ERROR),
-        resources=tuple(_resource_row(r, result.check_id) for r in shown),
+        resources=shown,
         more=max(0, flagged - MAX_RESOURCES_PER_FINDING),
         console=(meta.remediation.get("console", "") if meta else "").strip(),
         cli=(meta.remediation.get("cli", "") if meta else "").strip(),
@@ -316,7 +325,11 @@ def _not_assessed(checks: Sequence[CheckResult]) -> tuple[NotAssessed, ...]:
 
 
 def build_report(assessment: Assessment, framework_ids: Iterable[str], *, org_name: str | None,
-                 delta: Delta | None, attachments: Sequence[tuple[str, str, int]]) -> Report:
+                 delta: Delta | None, attachments: Sequence[tuple[str, str, int]],
+                 samples: dict[str, tuple[ResourceRow, ...]] | None = None) -> Report:
+    """The report of the given frameworks. SAMPLES (check id -> the resources its finding shows), shared
+    by the reports of one assessment, saves walking every resource of a check once per framework."""
+    samples = {} if samples is None else samples
     wanted = list(framework_ids)
     results = [f for f in assessment.frameworks if f.framework_id in wanted]
     statuses = {c.check_id: c.status for c in assessment.checks}
@@ -346,7 +359,7 @@ def build_report(assessment: Assessment, framework_ids: Iterable[str], *, org_na
         risks.append(Risk(c.check_id, meta.title if meta else c.check_id, meta.severity if meta else "medium",
                           meta.risk if meta else "", noun(kind, c.count(Status.FAIL))))
     with_findings = sorted((c for c in checks if c.status is Status.FAIL or c.count(Status.WAIVED)), key=order)
-    findings = tuple(_finding(c, _meta(assessment, c.check_id), tuple(controls_of.get(c.check_id, ())))
+    findings = tuple(_finding(c, _meta(assessment, c.check_id), tuple(controls_of.get(c.check_id, ())), samples)
                      for c in with_findings)
 
     waived_rows = [_resource_row(r, c.check_id) for c in checks if c.count(Status.WAIVED)
