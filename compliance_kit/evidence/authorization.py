@@ -180,6 +180,30 @@ def _require(entry: Any, pointer: str, *keys: str) -> dict[str, Any]:
     return entry
 
 
+_KEYS = {  # kind -> (name key, id key, inline policy list key) in the export
+    "user": ("UserName", "UserId", "UserPolicyList"),
+    "group": ("GroupName", "GroupId", "GroupPolicyList"),
+    "role": ("RoleName", "RoleId", "RolePolicyList"),
+}
+_NOT_A_ROLE = {"trust_policy": None, "trust_pointer": None, "last_used": None, "last_used_recorded": False,
+               "max_session_duration": None, "instance_profiles": ()}
+
+
+def _identity(entry: dict[str, Any], base: str, kind: str, times: Times, *, path: str) -> dict[str, Any]:
+    """The Principal fields every user, group and role has, from its entry at BASE."""
+    name_key, id_key, inline_key = _KEYS[kind]
+    created = entry.get("CreateDate")
+    attached = entry.get("AttachedManagedPolicies")
+    inline = entry.get(inline_key)
+    return {
+        "kind": kind, "name": str(entry[name_key]), "arn": str(entry["Arn"]),
+        "principal_id": str(entry.get(id_key, "")), "path": path, "pointer": base,
+        "created": times[created] if type(created) is str else parse_time(created),
+        "attached": _attached(attached, base) if attached else (),
+        "inline": _inline(inline, inline_key, base) if inline or isinstance(inline, dict) else (),
+    }
+
+
 def parse_authorization_details(data: Any) -> AuthorizationDetails:
     """The typed records of one export. Hot: a large account has tens of thousands of principals, so
     the records are made with values.record, empty lists skip their helper, and _require is called
@@ -194,58 +218,35 @@ def parse_authorization_details(data: Any) -> AuthorizationDetails:
         base = f"/UserDetailList/{i}"
         if not isinstance(entry, dict) or not entry.get("UserName") or not entry.get("Arn"):
             _require(entry, base, "UserName", "Arn")
-        created = entry.get("CreateDate")
-        attached = entry.get("AttachedManagedPolicies")
-        inline = entry.get("UserPolicyList")
         tags = entry.get("Tags")
         users.append(record(Principal, {
-            "kind": "user", "name": str(entry["UserName"]), "arn": str(entry["Arn"]),
-            "principal_id": str(entry.get("UserId", "")), "path": str(entry.get("Path", "/")), "pointer": base,
-            "created": times[created] if type(created) is str else parse_time(created),
-            "attached": _attached(attached, base) if attached else (),
-            "inline": _inline(inline, "UserPolicyList", base) if inline or isinstance(inline, dict) else (),
+            **_identity(entry, base, "user", times, path=str(entry.get("Path", "/"))),
             "tags": _tags(tags) if tags else (),
             "groups": _strings(entry.get("GroupList")),
             "boundary_arn": _boundary(entry) if "PermissionsBoundary" in entry else None,
-            "trust_policy": None, "trust_pointer": None, "last_used": None, "last_used_recorded": False,
-            "max_session_duration": None, "instance_profiles": (),
+            **_NOT_A_ROLE,
         }))
     groups = []
     for i, entry in enumerate(_list(data, "GroupDetailList")):
         base = f"/GroupDetailList/{i}"
         if not isinstance(entry, dict) or not entry.get("GroupName") or not entry.get("Arn"):
             _require(entry, base, "GroupName", "Arn")
-        created = entry.get("CreateDate")
-        attached = entry.get("AttachedManagedPolicies")
-        inline = entry.get("GroupPolicyList")
         groups.append(record(Principal, {
-            "kind": "group", "name": str(entry["GroupName"]), "arn": str(entry["Arn"]),
-            "principal_id": str(entry.get("GroupId", "")), "path": str(entry.get("Path", "/")), "pointer": base,
-            "created": times[created] if type(created) is str else parse_time(created),
-            "attached": _attached(attached, base) if attached else (),
-            "inline": _inline(inline, "GroupPolicyList", base) if inline or isinstance(inline, dict) else (),
+            **_identity(entry, base, "group", times, path=str(entry.get("Path", "/"))),
             "tags": (), "groups": (), "boundary_arn": None,
-            "trust_policy": None, "trust_pointer": None, "last_used": None, "last_used_recorded": False,
-            "max_session_duration": None, "instance_profiles": (),
+            **_NOT_A_ROLE,
         }))
     roles = []
     for i, entry in enumerate(_list(data, "RoleDetailList")):
         base = f"/RoleDetailList/{i}"
         if not isinstance(entry, dict) or not entry.get("RoleName") or not entry.get("Arn"):
             _require(entry, base, "RoleName", "Arn")
-        created = entry.get("CreateDate")
-        attached = entry.get("AttachedManagedPolicies")
-        inline = entry.get("RolePolicyList")
         tags = entry.get("Tags")
         last_used = entry.get("RoleLastUsed")
         session = entry.get("MaxSessionDuration")
         profiles = entry.get("InstanceProfileList")
         roles.append(record(Principal, {
-            "kind": "role", "name": str(entry["RoleName"]), "arn": str(entry["Arn"]),
-            "principal_id": str(entry.get("RoleId", "")), "path": str(entry.get("Path") or "/"), "pointer": base,
-            "created": times[created] if type(created) is str else parse_time(created),
-            "attached": _attached(attached, base) if attached else (),
-            "inline": _inline(inline, "RolePolicyList", base) if inline or isinstance(inline, dict) else (),
+            **_identity(entry, base, "role", times, path=str(entry.get("Path") or "/")),
             "tags": _tags(tags) if tags else (),
             "groups": (),
             "boundary_arn": _boundary(entry) if "PermissionsBoundary" in entry else None,
