@@ -188,10 +188,17 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+# Below this many accounts, worker processes cost more than they save when the number of workers is not
+# given: an account of a few hundred users takes about 0.1 s, about what a worker spends re-loading it and
+# sending its results back (benchmarks/README.md: 2 workers gave 0.85x at 10 accounts, 1.2x at 25 and 50).
+MIN_ACCOUNTS_FOR_WORKERS = 16
+
+
 def parallel_map_accounts(
     workers: int | None = None,
 ) -> Callable[[Callable[[Evidence], list[CheckResult]], list[Evidence]], list[list[CheckResult]]]:
-    """A `map_accounts` for assess() that evaluates accounts in up to WORKERS (default: every CPU) processes.
+    """A `map_accounts` for assess() that evaluates accounts in up to WORKERS (default: every CPU, and only
+    from MIN_ACCOUNTS_FOR_WORKERS accounts on) processes.
 
     Each worker re-loads one account's evidence directory from its path and returns its CheckResults
     (in the order of the accounts). Evidence imported in memory (no manifest.json on disk) is
@@ -204,10 +211,11 @@ def parallel_map_accounts(
     from .evidence.manifest import MANIFEST
 
     count = workers if workers is not None else available_cpus()
+    least = 2 if workers is not None else MIN_ACCOUNTS_FOR_WORKERS
 
     def mapper(run: Callable[[Evidence], list[CheckResult]], evidences: list[Evidence]) -> list[list[CheckResult]]:
         on_disk = [(Path(e.directory) / MANIFEST).is_file() for e in evidences]
-        if count < 2 or sum(on_disk) < 2:
+        if count < 2 or sum(on_disk) < least:
             return [run(e) for e in evidences]
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)

@@ -227,3 +227,31 @@ def test_several_accounts_in_worker_processes_give_the_same_results(tmp_path, cl
     assert cli("assess", str(tmp_path / "org"), "--framework", "cmmc-l1", "--out", str(out), "--quiet").code == 0
     data = json.loads(out.read_text())
     assert data["account_id"] is None and len(data["accounts"]) == 2
+
+
+def test_few_accounts_stay_in_this_process_unless_workers_are_asked_for(tmp_path, monkeypatch):
+    """Below MIN_ACCOUNTS_FOR_WORKERS accounts a pool costs more than it saves; an explicit count still gets one."""
+    import concurrent.futures
+    from types import SimpleNamespace
+
+    from compliance_kit.assess import MIN_ACCOUNTS_FOR_WORKERS, parallel_map_accounts
+
+    accounts = []
+    for i in range(3):
+        (tmp_path / str(i)).mkdir()
+        (tmp_path / str(i) / "manifest.json").write_text("{}")
+        accounts.append(SimpleNamespace(directory=str(tmp_path / str(i)), digest=str(i)))
+    pools: list[int] = []
+
+    class Pool:
+        def __init__(self, max_workers: int, mp_context: object) -> None:
+            pools.append(max_workers)
+            raise RuntimeError("no pool here")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
+    assert len(accounts) < MIN_ACCOUNTS_FOR_WORKERS
+    assert parallel_map_accounts()(lambda e: [e.directory], accounts) == [[a.directory] for a in accounts]
+    assert pools == []
+    with pytest.raises(RuntimeError, match="no pool here"):
+        parallel_map_accounts(2)(lambda e: [e.directory], accounts)
+    assert pools == [2]
