@@ -1,7 +1,7 @@
 """Evidence loading fast paths: each reads exactly what the straightforward code reads.
 
 - JSON: orjson, with the standard library for what orjson refuses or reads differently (evidence/jsondecode.py);
-- records made without their dataclass __init__ (values.record), key and certificate slots shared;
+- records made without their dataclass __init__ (frozen.record), key and certificate slots shared;
 - the credential report's CSV split without csv.reader when it has no quotes, CR or NUL;
 - the SHA-256 of imported files computed once.
 """
@@ -222,7 +222,7 @@ def _records(value: Any) -> list[Any]:
 
 
 def test_records_made_without_init_equal_those_made_by_it():
-    """values.record fills every field, so the records are what the dataclass __init__ would make."""
+    """frozen.record fills every field, so the records are what the dataclass __init__ would make."""
     details = parse_authorization_details(json.loads((REAL / "authz/cloudsplaining-test-example-authz-details.json")
                                                      .read_text()))
     report = _parse((REAL / "credential-report/custodian-unused-keys.csv").read_text())

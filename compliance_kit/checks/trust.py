@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from ..evidence import Evidence
 from ..evidence.authorization import Principal
 from ..evidence.values import as_list
+from ..frozen import record
 
 ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
 ORG_KEYS = {"aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid"}
@@ -73,10 +74,8 @@ def allow_statements(document: Any) -> list[TrustStatement] | None:
         for operator, block in (statement.get("Condition") or {}).items():
             if isinstance(block, dict):
                 conditions[str(operator)] = {str(k).lower(): tuple(map(str, as_list(val))) for k, val in block.items()}
-        trust = object.__new__(TrustStatement)  # TrustStatement(...) without one object.__setattr__ per field
-        object.__setattr__(trust, "__dict__", {"index": index, "principals": principals, "actions": actions,
-                                               "conditions": conditions})
-        out.append(trust)
+        out.append(record(TrustStatement, {"index": index, "principals": principals, "actions": actions,
+                                           "conditions": conditions}))
     return out
 
 

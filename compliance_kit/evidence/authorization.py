@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .values import Times, as_list, parse_bool, parse_time, record
+from ..frozen import record
+from .values import Times, as_list, parse_bool, parse_time
 
 FILE = "get-account-authorization-details.json"
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 
-from .values import Memo, Times, parse_bool, record
+from ..frozen import record
+from .values import Memo, Times, parse_bool
 
 REQUIRED_COLUMNS = (
     "user", "arn", "user_creation_time", "password_enabled", "password_last_used",

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 ABSENT = {"", "n/a", "no_information", "not_supported", "none", "null"}
 
@@ -59,22 +57,7 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_new = object.__new__
-_set = object.__setattr__
 _fromisoformat = datetime.fromisoformat
-
-
-def record(cls: type[T], fields: dict[str, Any]) -> T:
-    """An instance of the frozen dataclass CLS holding FIELDS (every field, by name), without its __init__.
-
-    A frozen dataclass's generated __init__ sets each field with a call of object.__setattr__: for the
-    few hundred thousand records of a large account, half of the parse. Setting the instance dict in
-    one step makes an equal object (same class, fields, eq, hash and repr; still frozen).
-    tests/test_evidence_loading.py checks every record class against its own __init__.
-    """
-    obj = _new(cls)
-    _set(obj, "__dict__", fields)
-    return obj
 
 
 class Memo(dict[Any, Any]):

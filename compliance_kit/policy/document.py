@@ -19,6 +19,7 @@ from typing import Any, Literal, get_args
 from urllib.parse import unquote
 
 from compliance_kit.errors import InputError
+from compliance_kit.frozen import record
 from compliance_kit.policy.actions import Matcher, matcher
 
 __all__ = ["Grant", "PolicyDocument", "PolicyKind", "PolicyParseError", "PolicySource"]
@@ -51,10 +52,7 @@ class PolicySource:
         """The constructor, without one ``object.__setattr__`` per field: one source per document."""
         if kind not in _KINDS or cls is not PolicySource:
             return cls(kind, name, arn, file, pointer)
-        source = object.__new__(cls)
-        object.__setattr__(source, "__dict__", {"kind": kind, "name": name, "arn": arn, "file": file,
-                                                "pointer": pointer})
-        return source
+        return record(cls, {"kind": kind, "name": name, "arn": arn, "file": file, "pointer": pointer})
 
 
 @dataclass(frozen=True)
@@ -177,15 +175,6 @@ def _pair(stmt: Mapping[str, Any], positive: str, negative: str, *, required: bo
     return (), False, False
 
 
-def _grant(fields: dict[str, Any]) -> Grant:
-    """``Grant(**fields)`` given every field: the instance takes the dict at once instead of one
-    ``object.__setattr__`` per field (the frozen dataclass's __init__), as accounts have thousands
-    of statements. Grant has no __post_init__ to run."""
-    grant = object.__new__(Grant)
-    object.__setattr__(grant, "__dict__", fields)
-    return grant
-
-
 _SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
 _SHARED_LIMIT = 1 << 16
 
@@ -223,7 +212,7 @@ def _statement(stmt: Any, index: int, pointer: str, source: PolicySource) -> Gra
     principals = _principals(stmt["Principal"], "Principal") if "Principal" in stmt else ()
     not_principals = _principals(stmt["NotPrincipal"], "NotPrincipal") if "NotPrincipal" in stmt else ()
     sid = stmt.get("Sid")
-    return _grant({
+    return record(Grant, {
         "source": source,
         "statement_index": index,
         "sid": None if sid is None else str(sid),
@@ -296,10 +285,7 @@ class PolicyDocument:
         version, pid = None if version is None else str(version), None if pid is None else str(pid)
         if cls is not PolicyDocument:
             return cls(source=src, statements=statements, version=version, id=pid)
-        document = object.__new__(cls)  # every field at once (see _grant): thousands of documents
-        object.__setattr__(document, "__dict__", {"source": src, "statements": statements, "version": version,
-                                                  "id": pid, "_cache": {}})
-        return document
+        return record(cls, {"source": src, "statements": statements, "version": version, "id": pid, "_cache": {}})
 
     @classmethod
     def default_version_document(cls, policy_detail: Mapping[str, Any],

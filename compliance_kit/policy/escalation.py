@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from compliance_kit.frozen import record
 from compliance_kit.policy.document import Grant
 from compliance_kit.policy.escalation_methods import ESCALATION_METHODS, EscalationMethod, Requirement, Target
 from compliance_kit.policy.evaluate import PrincipalPermissions
@@ -310,11 +311,9 @@ def _escalations(setup: _Setup, kind: str | None, anonymous: bool, own: _Own,
             for g in found.grants(alt) if isinstance(alt, int) else own_grants[alt]:
                 if g not in grants:
                     grants.append(g)
-        escalation = object.__new__(Escalation)  # Escalation(...) without one object.__setattr__ per field
-        object.__setattr__(escalation, "__dict__", {
+        out.append(record(Escalation, {
             "method": method.name, "description": method.description, "actions": method.actions,
-            "grants": tuple(grants), "conditional": conditional, "references": method.references})
-        out.append(escalation)
+            "grants": tuple(grants), "conditional": conditional, "references": method.references}))
     return tuple(out)
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from compliance_kit.frozen import record
 from compliance_kit.policy.actions import ActionCatalog, default_catalog, is_all_wildcard
 from compliance_kit.policy.document import Grant, PolicyDocument
 from compliance_kit.policy.matching import doc_match, grant_matches, resource_applies
@@ -258,10 +259,8 @@ class PrincipalPermissions:
         checks build one per distinct permission set and per policy, thousands of them."""
         if cls is not PrincipalPermissions or type(identity) is not tuple:
             return cls(identity, boundary, account_id)
-        perms = object.__new__(cls)
-        object.__setattr__(perms, "__dict__", {"identity": identity, "boundary": boundary, "account_id": account_id,
-                                               "partition": None, "catalog": None})
-        return perms
+        return record(cls, {"identity": identity, "boundary": boundary, "account_id": account_id,
+                            "partition": None, "catalog": None})
 
     def __hash__(self) -> int:
         """The dataclass hash of the compared fields, worked out once: permission sets are the keys
