@@ -37,6 +37,8 @@ def load_previous(path: Path | None) -> dict[str, Any] | None:
         raise InputError("file not found", file=str(path)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not a results.json ({exc})", file=str(path)) from None
+    except RecursionError:
+        raise InputError("not a results.json (JSON nested too deeply to read)", file=str(path)) from None
     if not isinstance(data, dict) or data.get("schema") != "compliance-kit/results/1":
         raise InputError("not a compliance-kit results.json", file=str(path))
     return data

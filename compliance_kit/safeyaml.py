@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError
@@ -27,11 +28,18 @@ class LineList(list[Any]):
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is present
 
 
-class _Loader(_Base):  # type: ignore[misc]
-    """Safe loading; each reuse of an anchored node counts as an alias, and too many are refused."""
+class _Loader(Composer, _Base):  # type: ignore[misc]
+    """Safe loading; each reuse of an anchored node counts as an alias, and too many are refused.
+
+    libyaml parses, but the nodes are composed by PyYAML's Python Composer (first in the bases): libyaml's
+    own composer recurses in C, so a deeply nested document (`- - - ...` or `[[[...`, a few hundred KB)
+    overflowed the C stack and killed the process. The Python one stops at the recursion limit with a
+    RecursionError, reported as an InputError by load_text. It costs about as much as the C one here.
+    """
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        _Base.__init__(self, stream)
+        Composer.__init__(self)  # the C base's __init__ does not run it
         self._aliases = 0
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
@@ -86,6 +94,8 @@ def load_text(text: str, *, file: str) -> Any:
         raise InputError(f"invalid YAML: {exc.problem or exc.context}", file=file, place=place) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", file=file) from None
+    except RecursionError:  # every YAML input (catalogs, exceptions, attestations, configs) reads through here
+        raise InputError("invalid YAML: nested too deeply to read", file=file) from None
     finally:
         loader.dispose()
 

@@ -143,3 +143,32 @@ def test_user_catalog_dir_with_broken_catalog(tmp_path, cli):
     cats.mkdir()
     (cats / "demo.yaml").write_text(CATALOG.replace("id: D-2", "id: D-1"))
     _assert_clean_error(cli("assess", str(src), "--catalog-dir", str(cats)), "demo.yaml", "duplicate control id")
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("where", ["export", "manifest", "previous", "exceptions", "catalog"])
+def test_input_nested_beyond_the_recursion_limit_is_one_line(tmp_path, cli, where):
+    """Nesting deeper than Python's recursion limit, in any file the tool reads: one line, exit 2."""
+    src = copy_exports(tmp_path / "src", CUSTODIAN)
+    deep_yaml = tmp_path / "deep.yaml"
+    deep_yaml.write_text("a: " + DEEP_JSON + "\n")
+    if where == "export":
+        (src / "deep.json").write_text(DEEP_JSON)
+        run, name = cli("assess", str(src)), "deep.json"
+    elif where == "manifest":
+        (tmp_path / "ev").mkdir()
+        (tmp_path / "ev" / "manifest.json").write_text(DEEP_JSON)
+        run, name = cli("assess", str(tmp_path / "ev")), "manifest.json"
+    elif where == "previous":
+        (tmp_path / "previous.json").write_text(DEEP_JSON)
+        run = cli("report", str(src), "--format", "json", "--out", str(tmp_path / "out"),
+                  "--previous", str(tmp_path / "previous.json"))
+        name = "previous.json"
+    elif where == "exceptions":
+        run, name = cli("assess", str(src), "--exceptions", str(deep_yaml)), "deep.yaml"
+    else:  # compact block sequences: libyaml's C composer overflowed the C stack on these (a crash)
+        deep_yaml.write_text("- " * 100_000 + "x\n")
+        run, name = cli("catalog", "validate", str(deep_yaml)), "deep.yaml"
+    _assert_clean_error(run, name, "nested too deeply")

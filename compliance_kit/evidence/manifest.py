@@ -79,6 +79,8 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         raise InputError("no manifest.json: not an evidence directory", file=str(directory)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"manifest is not valid JSON ({exc})", file=str(path)) from None
+    except RecursionError:
+        raise InputError("manifest is not valid JSON (nested too deeply to read)", file=str(path)) from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA_ID or not isinstance(data.get("artifacts"), list):
         raise InputError(f"not a compliance-kit manifest (expected schema {SCHEMA_ID})", file=str(path))
     return data
