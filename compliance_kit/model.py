@@ -47,7 +47,7 @@ class _ExactRecord:
     __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and tuple.__eq__(self, other)  # type: ignore[arg-type]
+        return type(other) is type(self) and tuple.__eq__(self, other)  # type: ignore[arg-type, operator]
 
     def __ne__(self, other: object) -> bool:
         return not self == other

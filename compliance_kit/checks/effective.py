@@ -16,6 +16,7 @@ from ..evidence.authorization import Principal
 from ..model import EvidenceRef, ResourceResult, Status
 from ..policy import Grant, PolicyDocument, PolicySource, PrincipalPermissions
 from ..policy.actions import default_catalog
+from ..policy.document import PolicyKind
 from ..policy.probes import Answers, ProbeSet, answers, bits_of
 from .registry import ERROR, FAIL, PASS, current_account, ref
 
@@ -34,15 +35,10 @@ def probe(evidence: Evidence, kind: str) -> str:
     return f"arn:aws:iam::{evidence.account_id}:{kind}/ck-probe-any"
 
 
-def _kind(kind: str) -> Any:
-    """Our source labels are the PolicySource kinds (managed, inline, group_managed, group_inline, boundary)."""
-    return kind
-
-
 _UNSEEN = object()
 
 
-def managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> PolicyDocument | None:
+def managed_document(evidence: Evidence, arn: str, kind: PolicyKind, name: str) -> PolicyDocument | None:
     cache_key = ("managed", arn, kind)
     document = evidence.cache.get(cache_key, _UNSEEN)
     if document is not _UNSEEN:
@@ -57,21 +53,21 @@ def managed_document(evidence: Evidence, arn: str, kind: str, name: str) -> Poli
         raw, pointer = None, None
     if raw is not None:
         try:
-            document = PolicyDocument.parse(raw, source=PolicySource.of(_kind(kind), name, arn, AUTHZ, pointer))
+            document = PolicyDocument.parse(raw, source=PolicySource.of(kind, name, arn, AUTHZ, pointer))
         except ValueError:
             document = None
     evidence.cache[cache_key] = document
     return document
 
 
-def _inline_document(raw: object, kind: str, name: str, pointer: str) -> PolicyDocument | None:
+def _inline_document(raw: object, kind: PolicyKind, name: str, pointer: str) -> PolicyDocument | None:
     try:
-        return PolicyDocument.parse(raw, source=PolicySource.of(_kind(kind), name, None, AUTHZ, pointer))
+        return PolicyDocument.parse(raw, source=PolicySource.of(kind, name, None, AUTHZ, pointer))
     except ValueError:
         return None
 
 
-def shared_inline_document(evidence: Evidence, raw: object, kind: str, name: str, pointer: str) -> PolicyDocument | None:
+def shared_inline_document(evidence: Evidence, raw: object, kind: PolicyKind, name: str, pointer: str) -> PolicyDocument | None:
     """An inline document parsed once per evidence (a group's inline policies reach every member).
 
     The pointer names the document within the one authorization-details file, so sharing the parsed
@@ -86,8 +82,8 @@ def shared_inline_document(evidence: Evidence, raw: object, kind: str, name: str
     return document
 
 
-def _owned(evidence: Evidence, owner: Principal, inline_kind: str,
-           managed_kind: str) -> tuple[list[PolicyDocument], list[str]]:
+def _owned(evidence: Evidence, owner: Principal, inline_kind: PolicyKind,
+           managed_kind: PolicyKind) -> tuple[list[PolicyDocument], list[str]]:
     """The inline then attached documents of one user, group or role, and those not readable."""
     documents: list[PolicyDocument] = []
     missing: list[str] = []

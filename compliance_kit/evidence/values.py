@@ -76,6 +76,7 @@ class Times(dict[str, datetime | None]):
     """parse_time of each text, each distinct text parsed once (`times[text]`)."""
 
     def __missing__(self, text: str) -> datetime | None:
+        value: datetime | None
         if type(text) is str and text.endswith("+00:00"):  # parse_time's own first case, without its call
             try:
                 value = _fromisoformat(text)
