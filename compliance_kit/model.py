@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 
@@ -97,6 +98,9 @@ class ResourceResult(_ExactRecord, _ResourceResultFields):
         )
 
 
+_status_of = itemgetter(2)  # ResourceResult.status, at C speed: a large account has hundreds of thousands
+
+
 def aggregate_status(statuses: list[Status]) -> Status:
     """Per check: FAIL if any fails, else ERROR, else WAIVED, else PASS, else NOT_APPLICABLE."""
     present = set(statuses)
@@ -114,7 +118,7 @@ class CheckResult:
     @cached_property
     def _counts(self) -> Counter[Status]:
         """Resources per status, counted once: resources are immutable, and every control and report asks."""
-        return Counter(r.status for r in self.resources)
+        return Counter(map(_status_of, self.resources))
 
     @property
     def status(self) -> Status:

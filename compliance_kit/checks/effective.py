@@ -296,11 +296,10 @@ def _headline_first(name: str) -> tuple[int, str]:
 
 class CategoryIndex:
     """One category as asked by one check: its actions in the order allowed_actions_in would report
-    them (sorted, patterns expanded through the catalog, each name once) as probes on "*", and the
-    finding per permission set."""
+    them (sorted, patterns expanded through the catalog, each name once) as probes on "*", numbered
+    from OFFSET within the PrincipalProbes they belong to, and the finding per answer."""
 
-    def __init__(self, actions: Iterable[str], label: str) -> None:
-        self.actions = actions
+    def __init__(self, actions: Iterable[str], label: str, offset: int) -> None:
         self.label = label
         catalog = default_catalog()  # effective() builds permission sets with the default catalog
         names: dict[str, str] = {}
@@ -309,50 +308,67 @@ class CategoryIndex:
                 names.setdefault(name.lower(), catalog.canonical(name) or name)
         self.shown = tuple(names.values())  # distinct, as their lower-case forms are
         self.headline_order = tuple(_headline_first(name) for name in self.shown)
-        self.probes = ProbeSet(tuple((name, "*") for name in names))
+        self.pairs = tuple((name, "*") for name in names)
+        self.offset = offset
+        self.mask = ((1 << len(self.pairs)) - 1) << offset
         self.results: dict[Answers, Found] = {}
 
-    def finding(self, perms: PrincipalPermissions) -> Found:
-        """A FAIL naming the actions when PERMS allows some of them on "*" (what
+    def finding(self, found: Answers) -> Found:
+        """A FAIL naming the actions when the answers allow some of them on "*" (what
         perms.allowed_actions_in(actions) reports), else None.
 
-        Answered for all the category's actions at once from per-document masks (see policy.probes),
-        and cached per answer (shared by permission sets whose documents say the same about the
-        category): the reason names policies, never the principal.
+        Cached per answer (shared by permission sets whose documents say the same about the probes):
+        the reason names policies, never the principal.
         """
-        found = answers(perms, self.probes)
         hit = self.results.get(found, _UNSEEN)
         if hit is not _UNSEEN:
             return hit  # type: ignore[return-value]
         finding = None
-        if found.allowed:
-            allowed = list(bits_of(found.allowed))
-            names = [self.shown[i] for i in sorted(allowed, key=self.headline_order.__getitem__)]
+        allowed = found.allowed & self.mask
+        if allowed:
+            offset = self.offset
+            indices = [i - offset for i in bits_of(allowed)]
+            names = [self.shown[i] for i in sorted(indices, key=self.headline_order.__getitem__)]
             shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-            grant = found.grant(allowed[0])
+            grant = found.grant(offset + indices[0])
             finding = (FAIL, f"{self.label} on any resource: {shown} ({grant_text(grant)})",
                        ref(AUTHZ, grant_pointer(grant)))
         self.results[found] = finding
         return finding
 
 
-def category_index(evidence: Evidence, actions: Iterable[str], label: str) -> CategoryIndex:
-    cache_key = ("category", label)
-    index = evidence.cache.get(cache_key)
-    if index is None or index.actions is not actions:
-        index = CategoryIndex(actions, label)
-        evidence.cache[cache_key] = index
-    return index  # type: ignore[no-any-return]
+class PrincipalProbes:
+    """What principal-level checks ask of every permission set that is not a full administrator, as
+    one probe set, answered once per set (``answers[slot]``, None for an administrator): the
+    IAM_DELEGATION actions on any role or user, then each category's actions on "*"."""
 
-
-def delegated(evidence: Evidence, perms: PrincipalPermissions) -> list[str]:
-    """The IAM_DELEGATION actions PERMS allows on any role or user."""
-    probes = evidence.cache.get(("delegation-probes",))
-    if probes is None:
+    def __init__(self, evidence: Evidence, categories: dict[str, Iterable[str]]) -> None:
         role, user = probe(evidence, "role"), probe(evidence, "user")
-        probes = ProbeSet(tuple(pair for a in IAM_DELEGATION for pair in ((a, role), (a, user))))
-        evidence.cache[("delegation-probes",)] = probes
-    allowed = answers(perms, probes).allowed
-    if not allowed:  # most permission sets
-        return []
-    return [a for i, a in enumerate(IAM_DELEGATION) if allowed >> (2 * i) & 3]  # on a role or a user
+        pairs = [pair for a in IAM_DELEGATION for pair in ((a, role), (a, user))]
+        self.categories: dict[str, CategoryIndex] = {}
+        for label, actions in categories.items():
+            index = self.categories[label] = CategoryIndex(actions, label, len(pairs))
+            pairs += index.pairs
+        probes = ProbeSet(tuple(pairs))
+        members = roster(evidence)
+        self.answers = tuple(None if admin is not None else answers(perms, probes)
+                             for perms, admin in zip(members.sets, members.admins, strict=True))
+
+    def delegated(self, slot: int) -> list[str]:
+        """The IAM_DELEGATION actions the set in SLOT allows on any role or user."""
+        found = self.answers[slot]
+        allowed = 0 if found is None else found.allowed
+        if not allowed & _DELEGATION_MASK:  # most permission sets
+            return []
+        return [a for i, a in enumerate(IAM_DELEGATION) if allowed >> (2 * i) & 3]  # on a role or a user
+
+
+_DELEGATION_MASK = (1 << (2 * len(IAM_DELEGATION))) - 1
+
+
+def principal_probes(evidence: Evidence, categories: dict[str, Iterable[str]]) -> PrincipalProbes:
+    """The evidence's PrincipalProbes, built on first use (CATEGORIES: label -> actions, the same each call)."""
+    hit = evidence.cache.get(("principal-probes",))
+    if hit is None:
+        hit = evidence.cache[("principal-probes",)] = PrincipalProbes(evidence, categories)
+    return hit  # type: ignore[no-any-return]

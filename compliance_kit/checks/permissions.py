@@ -7,23 +7,23 @@ worked out in effective.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from ..evidence import Evidence
 from ..evidence.authorization import FILE as AUTHZ
 from ..model import ResourceResult
 from ..policy.categories import SENSITIVE_SERVICES, Category, category_actions
 from ..policy.escalation import Escalation, escalations_of, principal_kind, shared_escalations
-from ..policy.probes import ProbeSet, answers, bits_of
+from ..policy.probes import Answers, ProbeSet, answers, bits_of
 from ..settings import Settings
 from .effective import (
     Found,
     Roster,
-    category_index,
-    delegated,
     grant_pointer,
     grant_text,
     policy_documents,
+    principal_probes,
     principal_results,
     probe,
     roster,
@@ -96,20 +96,21 @@ def inline_policy_allows_full_admin(evidence: Evidence, settings: Settings) -> I
 
 def _policy_level(evidence: Evidence, test: str) -> Iterator[ResourceResult]:
     account = current_account()
-    probes, labels = (None, ()) if test == "service_wildcard" else _level_probes(evidence, test)
-    for rtype, rid, _, pointer, perms, at, _ in policy_documents(evidence):
+    level = None if test == "service_wildcard" else _level_probes(evidence)
+    for index, (rtype, rid, _, pointer, perms, at, _) in enumerate(policy_documents(evidence)):
         if perms is None:
             yield record(rtype, rid, ERROR, "not assessed: document missing or unreadable", at, account)
             continue
         hits: list[tuple[str, object]] = []
-        if probes is None:
+        if level is None:
             hits = [(", ".join(getattr(g, "actions", ()) or ("NotAction",)), g)
                     for g in perms.service_wildcards(SENSITIVE_SERVICES)
                     if not g.conditional and "*" not in g.actions]  # "*" alone: customer_policy_allows_full_admin
         else:
-            found = answers(perms, probes)
-            if found.firm:  # allowed unconditionally: a Condition narrows it, so it is not "any"
-                hits = [(labels[i], found.grant(i)) for i in bits_of(found.firm)]
+            found = level.answers[index]
+            firm = found.firm & level.masks[test] if found is not None else 0
+            if firm:  # allowed unconditionally: a Condition narrows it, so it is not "any"
+                hits = [(level.labels[i], found.grant(i)) for i in bits_of(firm)]  # type: ignore[union-attr]
         if hits:
             what = ", ".join(sorted({h for h, _ in hits}))
             grant = hits[0][1]
@@ -118,22 +119,36 @@ def _policy_level(evidence: Evidence, test: str) -> Iterator[ResourceResult]:
             yield record(rtype, rid, PASS, "not allowed", at, account)
 
 
-def _level_probes(evidence: Evidence, test: str) -> tuple[ProbeSet, tuple[str, ...]]:
-    """The (action, "any" resource) probes of one policy-level test and their labels, per evidence."""
-    cache_key = ("policy-level", test)
-    hit = evidence.cache.get(cache_key)
+class _LevelProbes(NamedTuple):
+    """The (action, "any" resource) probes of the four policy-level tests as one probe set: each policy
+    document is matched once for all four checks (``answers``, in policy_documents order)."""
+
+    masks: dict[str, int]  # test -> its pairs
+    labels: tuple[str, ...]  # per pair
+    answers: tuple[Answers | None, ...]
+
+
+def _level_probes(evidence: Evidence) -> _LevelProbes:
+    hit = evidence.cache.get(("policy-level",))
     if hit is None:
         account = evidence.account_id
-        probes = {
+        tests = {
             "passrole": [("iam:PassRole", probe(evidence, "role"), "iam:PassRole on any role")],
             "assume": [("sts:AssumeRole", probe(evidence, "role"), "sts:AssumeRole on any role")],
             "kms": [(a, f"arn:aws:kms:us-east-1:{account}:key/ck-probe-any", f"{a} on any key")
                     for a in ("kms:Decrypt", "kms:ReEncryptFrom")],
             "cloudtrail": [(a, f"arn:aws:cloudtrail:us-east-1:{account}:trail/ck-probe-any", a)
                            for a in CLOUDTRAIL_TAMPERING],
-        }[test]
-        hit = (ProbeSet(tuple((a, r) for a, r, _ in probes)), tuple(label for _, _, label in probes))
-        evidence.cache[cache_key] = hit
+        }
+        pairs = [pair for listed in tests.values() for pair in listed]
+        masks, first = {}, 0
+        for test, listed in tests.items():
+            masks[test] = ((1 << len(listed)) - 1) << first
+            first += len(listed)
+        probes = ProbeSet(tuple((a, r) for a, r, _ in pairs))
+        hit = evidence.cache[("policy-level",)] = _LevelProbes(
+            masks, tuple(label for _, _, label in pairs),
+            tuple(None if perms is None else answers(perms, probes) for *_, perms, _, _ in policy_documents(evidence)))
     return hit  # type: ignore[no-any-return]
 
 
@@ -181,29 +196,37 @@ def policy_allows_notaction(evidence: Evidence, settings: Settings) -> Iterator[
                          "future actions", AUTHZ, f"{pointer}/Statement/{hit}")
 
 
-def _principal_category(evidence: Evidence, actions: tuple[str, ...] | frozenset[str], label: str) -> list[ResourceResult]:
-    index = category_index(evidence, actions, label)
+def _principal_categories() -> dict[str, Iterable[str]]:
+    """The categories principal-level checks ask about, by the label their reasons use."""
+    return {"data-read actions": category_actions(Category.DATA_EXFILTRATION),
+            "credential-exposure actions": category_actions(Category.CREDENTIAL_EXPOSURE),
+            "resource-policy changes": _resource_exposure()}
+
+
+def _principal_category(evidence: Evidence, label: str) -> list[ResourceResult]:
+    questions = principal_probes(evidence, _principal_categories())
+    index = questions.categories[label]
     members = roster(evidence)
-    found = [index.finding(perms) if admin is None else
+    found = [index.finding(answered) if answered is not None else  # type: ignore[arg-type]
              (FAIL, f"full administrator: all {label} on any resource ({grant_text(admin)})",
               ref(AUTHZ, grant_pointer(admin)))
-             for perms, admin in zip(members.sets, members.admins, strict=True)]
+             for answered, admin in zip(questions.answers, members.admins, strict=True)]
     return principal_results(evidence, map(found.__getitem__, members.slots), f"no {label} on any resource")
 
 
 @check("principal_can_exfiltrate_data", needs=["authorization_details"])
 def principal_can_exfiltrate_data(evidence: Evidence, settings: Settings) -> list[ResourceResult]:
-    return _principal_category(evidence, category_actions(Category.DATA_EXFILTRATION), "data-read actions")
+    return _principal_category(evidence, "data-read actions")
 
 
 @check("principal_can_expose_credentials", needs=["authorization_details"])
 def principal_can_expose_credentials(evidence: Evidence, settings: Settings) -> list[ResourceResult]:
-    return _principal_category(evidence, category_actions(Category.CREDENTIAL_EXPOSURE), "credential-exposure actions")
+    return _principal_category(evidence, "credential-exposure actions")
 
 
 @check("principal_can_modify_resource_policies", needs=["authorization_details"])
 def principal_can_modify_resource_policies(evidence: Evidence, settings: Settings) -> list[ResourceResult]:
-    return _principal_category(evidence, _resource_exposure(), "resource-policy changes")
+    return _principal_category(evidence, "resource-policy changes")
 
 
 READ_VERBS = ("Get", "List", "Describe", "Search", "View", "BatchGet", "Check", "Preview", "Validate")
@@ -333,8 +356,8 @@ def privileged_role_session_too_long(evidence: Evidence, settings: Settings) -> 
 @check("iam_delegation_without_permissions_boundary", needs=["authorization_details"])
 def iam_delegation_without_permissions_boundary(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     members = roster(evidence)
-    delegating = [None if admin is not None else delegated(evidence, perms)
-                  for perms, admin in zip(members.sets, members.admins, strict=True)]
+    questions = principal_probes(evidence, _principal_categories())
+    delegating = [None if admin is not None else questions.delegated(slot) for slot, admin in enumerate(members.admins)]
     failing = [f"can {', '.join(actions[:3])} but has no permissions boundary" if actions else None
                for actions in delegating]
     account = current_account()

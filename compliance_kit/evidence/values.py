@@ -52,9 +52,15 @@ def parse_bool(value: Any) -> bool | None:
 
 
 def iso(moment: datetime | None) -> str | None:
+    """`2024-05-01T12:00:00Z`: UTC, whole seconds. Formatted field by field, as strftime would for any
+    year from 1000 on, at a third of its cost (checks format thousands of dates)."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    if moment.year < 1000:  # strftime's %Y does not pad
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{moment.year}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
 
 
 _fromisoformat = datetime.fromisoformat
