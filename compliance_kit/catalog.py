@@ -2,27 +2,29 @@
 
 Errors name the file, the line and the control: `soc2.yaml: line 40: control CC6.1: unknown check 'x'`.
 
-JSON Schema validation is the slow half of loading, so a file whose bytes (and the schema's bytes) hash to
-what `controls/schema/verified.json` records as having passed it skips that step; it gives the same result
-by construction. Any other file — a user's catalog, an edited bundled one, or any file once the schema
-changed — is validated in full. Every file gets the checks a schema cannot express (ids, check references,
-duplicates). After editing a bundled catalog, check metadata or schema, re-record (validating everything
-in full first) with `python -m compliance_kit.catalog --record-verified`; tests/test_catalog_fast_path.py
-fails until then.
+Parsing the YAML and validating it against the JSON Schema are the slow steps of loading, so a file whose
+bytes (and the schema's bytes) hash to what `controls/schema/verified.json` records as having passed
+validation skips both: it is not validated, and its parse is decoded from `verified-parsed.json` (see
+catalog_record); that gives the same result by construction. Any other file — a user's catalog, an edited
+bundled one, or any file once the schema changed — is parsed from YAML and validated in full. Every file gets
+the checks a schema cannot express (ids, check references, duplicates); when one fails on a recorded parse,
+the file is parsed from YAML again so the error names the same lines. After editing a bundled catalog, check
+metadata or schema, re-record (validating everything in full first) with
+`python -m compliance_kit.catalog --record-verified`; tests/test_catalog_fast_path.py fails until then.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import catalog_record
 from .errors import InputError
 from .paths import controls_dir
 from .safeyaml import line_of, load_bytes, read_file
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
 CATALOG_SCHEMA = "catalog.schema.json"
 CHECK_METADATA_SCHEMA = "check-metadata.schema.json"
-VERIFIED_FILE = "verified.json"
+VERIFIED_FILE = catalog_record.VERIFIED_FILE
 #: The bundled folders under controls/ and the schema each one's files follow.
 BUNDLED = {CATALOG_SCHEMA: "frameworks", CHECK_METADATA_SCHEMA: "checks"}
 
@@ -106,20 +108,36 @@ def _validator(name: str) -> Validator:
     return jsonschema.Draft202012Validator(_schema(name))
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+_sha256 = catalog_record.sha256
 
 
 @cache
 def _verified_digests(schema_name: str) -> frozenset[str]:
-    """Hashes of the files recorded as valid against `schema_name` — none if the schema changed since."""
-    try:
-        record = json.loads((controls_dir() / "schema" / VERIFIED_FILE).read_bytes())[schema_name]
-        if record["schema_sha256"] != _sha256(_schema_bytes(schema_name)):
-            return frozenset()
-        return frozenset(str(digest) for digest in record["files"].values())
-    except (OSError, ValueError, LookupError, TypeError, AttributeError):
-        return frozenset()  # no usable record: everything is validated
+    return catalog_record.verified_digests(controls_dir() / "schema", schema_name, _sha256(_schema_bytes(schema_name)))
+
+
+@cache
+def _parsed_record() -> catalog_record.ParsedRecord:
+    return catalog_record.ParsedRecord.read(controls_dir() / "schema")
+
+
+_Loaded = TypeVar("_Loaded")
+
+
+def _load(raw: bytes, file: str, schema_name: str, digest: str | None, build: Callable[[Any], _Loaded]) -> _Loaded:
+    """`build` on the recorded parse of a file recorded as valid, else on the file's YAML.
+
+    The recorded parse has no lines but the controls', so if `build` raises on it, it runs again on the YAML
+    to raise the error with the lines the YAML path names.
+    """
+    if digest is not None and digest in _verified_digests(schema_name):
+        recorded = _parsed_record().get(digest)
+        if recorded is not None:
+            try:
+                return build(recorded)
+            except InputError:
+                pass  # reported from the YAML below
+    return build(load_bytes(raw, file=file))
 
 
 def _check_schema(schema_name: str, data: Any, file: str, digest: str | None) -> None:
@@ -162,12 +180,16 @@ def _fail(file: str, message: str, line: int | None = None, control: str | None 
 
 def parse_catalog(path: Path, known_checks: set[str] | None = None, *, trust_verified: bool = True) -> Framework:
     """One catalog; `trust_verified=False` validates against the schema even a file recorded as valid."""
-    raw = read_file(path)
-    file = str(path)
-    data = load_bytes(raw, file=file)
+    raw, file = read_file(path), str(path)
+    digest = _sha256(raw) if trust_verified else None
+    return _load(raw, file, CATALOG_SCHEMA, digest, partial(_build_catalog, file=file, known_checks=known_checks,
+                                                            digest=digest))
+
+
+def _build_catalog(data: Any, file: str, known_checks: set[str] | None, digest: str | None) -> Framework:
     if not isinstance(data, dict):
         raise _fail(file, "a catalog is a mapping with `framework` and `controls`")
-    _check_schema(CATALOG_SCHEMA, data, file, _sha256(raw) if trust_verified else None)
+    _check_schema(CATALOG_SCHEMA, data, file, digest)
     meta = data["framework"]
     try:
         pattern = re.compile(meta["id_pattern"])
@@ -247,50 +269,61 @@ class CheckMeta:
 def load_check_metadata(*, trust_verified: bool = True) -> dict[str, CheckMeta]:
     out: dict[str, CheckMeta] = {}
     for path in sorted((controls_dir() / "checks").glob("*.yaml")):
-        raw = read_file(path)
-        data = load_bytes(raw, file=str(path))
-        _check_schema(CHECK_METADATA_SCHEMA, data, str(path), _sha256(raw) if trust_verified else None)
-        for check_id, entry in data.items():
-            if check_id in out:
-                raise _fail(str(path), f"check {check_id!r} described twice", line_of(entry))
-            out[check_id] = CheckMeta(
-                check_id, entry["title"], entry["severity"], entry["category"], entry["resource_type"],
-                entry["risk"].strip(), entry["rationale"].strip(), dict(entry["remediation"]),
-                {k: list(v) for k, v in (entry.get("references") or {}).items()}, tuple(entry.get("thresholds", [])),
-            )
+        raw, file = read_file(path), str(path)
+        digest = _sha256(raw) if trust_verified else None
+        out |= _load(raw, file, CHECK_METADATA_SCHEMA, digest, partial(_build_check_metas, file=file,
+                                                                       digest=digest, earlier=out))
     return out
 
 
-def record_verified() -> Path:
-    """Validate every bundled catalog and check-metadata file in full, then record their hashes as verified.
+def _build_check_metas(data: Any, file: str, digest: str | None, earlier: dict[str, CheckMeta]) -> dict[str, CheckMeta]:
+    """One check-metadata file's checks, none of them described in an `earlier` file too."""
+    _check_schema(CHECK_METADATA_SCHEMA, data, file, digest)
+    metas: dict[str, CheckMeta] = {}
+    for check_id, entry in data.items():
+        if check_id in earlier:
+            raise _fail(file, f"check {check_id!r} described twice", line_of(entry))
+        metas[check_id] = CheckMeta(
+            check_id, entry["title"], entry["severity"], entry["category"], entry["resource_type"],
+            entry["risk"].strip(), entry["rationale"].strip(), dict(entry["remediation"]),
+            {k: list(v) for k, v in (entry.get("references") or {}).items()}, tuple(entry.get("thresholds", [])),
+        )
+    return metas
 
-    Refuses (InputError, nothing written) if any file fails; the check ids a catalog maps are not checked
-    here (the check registry is not imported): the integrity tests cover those.
+
+def record_verified() -> tuple[Path, Path]:
+    """Validate every bundled catalog and check-metadata file in full, then record their hashes as verified and
+    what they parse into (controls/schema/verified.json and verified-parsed.json).
+
+    Refuses (InputError, nothing written) if any file fails, or parses into something JSON cannot give back
+    exactly; the check ids a catalog maps are not checked here (the check registry is not imported): the
+    integrity tests cover those.
     """
-    record: dict[str, Any] = {
-        "about": "SHA-256 of the bundled files that passed JSON-Schema validation: unchanged, they skip it. "
-                 "Regenerate with: python -m compliance_kit.catalog --record-verified",
-    }
+    verified: dict[str, Any] = {}
+    parsed: dict[str, dict[str, Any]] = {}
     for schema_name, folder in BUNDLED.items():
         files = {}
         for path in sorted((controls_dir() / folder).glob("*.yaml")):
-            raw = read_file(path)
-            _check_schema(schema_name, load_bytes(raw, file=str(path)), str(path), None)
-            files[f"{folder}/{path.name}"] = _sha256(raw)
-        record[schema_name] = {"schema_sha256": _sha256(_schema_bytes(schema_name)), "files": files}
+            raw, name = read_file(path), f"{folder}/{path.name}"
+            data = load_bytes(raw, file=str(path))
+            _check_schema(schema_name, data, str(path), None)
+            files[name] = _sha256(raw)
+            parsed[files[name]] = catalog_record.parsed_entry(name, data, str(path),
+                                                              catalog=schema_name == CATALOG_SCHEMA)
+        verified[schema_name] = {"schema_sha256": _sha256(_schema_bytes(schema_name)), "files": files}
     for path in sorted((controls_dir() / BUNDLED[CATALOG_SCHEMA]).glob("*.yaml")):
         parse_catalog(path, None, trust_verified=False)  # ids, duplicates, groups
     load_check_metadata(trust_verified=False)  # a check described twice
-    target = controls_dir() / "schema" / VERIFIED_FILE
-    target.write_text(json.dumps(record, indent=2) + "\n", "utf-8")
+    written = catalog_record.write(controls_dir() / "schema", verified, parsed)
     _verified_digests.cache_clear()
-    return target
+    _parsed_record.cache_clear()
+    return written
 
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--record-verified"]:
         sys.exit("usage: python -m compliance_kit.catalog --record-verified")
     try:
-        print(f"recorded {record_verified()}")
+        print("recorded " + " and ".join(map(str, record_verified())))
     except InputError as exc:
         sys.exit(f"not recorded: {exc}")
