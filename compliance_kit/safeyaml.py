@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
-from yaml.composer import Composer
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError
 
@@ -25,36 +22,52 @@ class LineList(list[Any]):
     line: int = 0
 
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is present
+@cache
+def _loader() -> Any:
+    """The loader class, built on first use: importing PyYAML costs about 25 ms, and a run whose catalogs are
+    all recorded (see catalog_record) reads no YAML at all."""
+    import yaml
+    from yaml.composer import Composer
+    from yaml.nodes import ScalarNode
+
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is present
+    str_tag = "tag:yaml.org,2002:str"
+
+    class _Loader(Composer, base):  # type: ignore[misc, valid-type]
+        """Safe loading; each reuse of an anchored node counts as an alias, and too many are refused.
+
+        libyaml parses, but the nodes are composed by PyYAML's Python Composer (first in the bases): libyaml's
+        own composer recurses in C, so a deeply nested document (`- - - ...` or `[[[...`, a few hundred KB)
+        overflowed the C stack and killed the process. The Python one stops at the recursion limit with a
+        RecursionError, reported as an InputError by load_text. It costs about as much as the C one here.
+        """
+
+        def __init__(self, stream: str) -> None:
+            base.__init__(self, stream)
+            Composer.__init__(self)  # the C base's __init__ does not run it
+            self._aliases = 0
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            if node in self.constructed_objects:
+                self._aliases += 1
+                if self._aliases > MAX_ALIASES:
+                    raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {node.start_mark.line + 1})")
+            elif plain_str and node.tag == str_tag and node.__class__ is ScalarNode:
+                # Most nodes: what SafeConstructor.construct_yaml_str would return, minus four calls per string.
+                self.constructed_objects[node] = node.value
+                return node.value
+            return super().construct_object(node, deep=deep)
+
+    # The shortcut in construct_object holds only while strings use PyYAML's own safe constructor.
+    plain_str = _Loader.yaml_constructors.get(str_tag) is yaml.constructor.SafeConstructor.construct_yaml_str
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+    return _Loader
 
 
-class _Loader(Composer, _Base):  # type: ignore[misc]
-    """Safe loading; each reuse of an anchored node counts as an alias, and too many are refused.
+def _mapping(loader: Any, node: Any) -> LineDict:
+    import yaml
 
-    libyaml parses, but the nodes are composed by PyYAML's Python Composer (first in the bases): libyaml's
-    own composer recurses in C, so a deeply nested document (`- - - ...` or `[[[...`, a few hundred KB)
-    overflowed the C stack and killed the process. The Python one stops at the recursion limit with a
-    RecursionError, reported as an InputError by load_text. It costs about as much as the C one here.
-    """
-
-    def __init__(self, stream: str) -> None:
-        _Base.__init__(self, stream)
-        Composer.__init__(self)  # the C base's __init__ does not run it
-        self._aliases = 0
-
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects:
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases (line {node.start_mark.line + 1})")
-        elif _PLAIN_STR and node.tag == _STR_TAG and node.__class__ is ScalarNode:
-            # Most nodes: what SafeConstructor.construct_yaml_str would return, minus four calls per string.
-            self.constructed_objects[node] = node.value
-            return node.value
-        return super().construct_object(node, deep=deep)
-
-
-def _mapping(loader: _Loader, node: MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
@@ -68,24 +81,18 @@ def _mapping(loader: _Loader, node: MappingNode) -> LineDict:
     return result
 
 
-def _sequence(loader: _Loader, node: SequenceNode) -> LineList:
+def _sequence(loader: Any, node: Any) -> LineList:
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     return result
 
 
-_STR_TAG = "tag:yaml.org,2002:str"
-#: The shortcut in _Loader.construct_object holds only while strings use PyYAML's own safe constructor.
-_PLAIN_STR = _Loader.yaml_constructors.get(_STR_TAG) is yaml.constructor.SafeConstructor.construct_yaml_str
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)  # type: ignore[arg-type]
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)  # type: ignore[arg-type]
-
-
 def load_text(text: str, *, file: str) -> Any:
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise InputError(f"larger than {MAX_BYTES // (1024 * 1024)} MB", file=file)
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader()(text)
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -176,11 +175,11 @@ class ActionCatalog:
             if str(path).endswith(".gz"):
                 raw = gzip.decompress(raw)
             return cls.from_payload(json.loads(raw))
-        data_dir = resources.files("compliance_kit.policy").joinpath("data")
-        plain = data_dir.joinpath(_DATA_NAME)
+        data_dir = Path(__file__).parent / "data"  # package data, as paths.py finds it (not importlib.resources: 4 ms to import)
+        plain = data_dir / _DATA_NAME
         if plain.is_file():
             return cls.from_payload(json.loads(plain.read_bytes()))
-        packed = data_dir.joinpath(_DATA_NAME + ".gz")
+        packed = data_dir / (_DATA_NAME + ".gz")
         return cls.from_payload(json.loads(gzip.decompress(packed.read_bytes())))
 
     # -- queries ------------------------------------------------------------------------
