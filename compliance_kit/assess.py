@@ -9,8 +9,9 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .catalog import CheckMeta, Control, Framework
@@ -29,14 +30,9 @@ from .model import (
     Status,
 )
 from .settings import DEFAULTS, Settings, is_looser
-from .waivers import (
-    Attestation,
-    Exception_,
-    ExceptionStatus,
-    apply_exceptions,
-    load_attestations,
-    load_exceptions,
-)
+
+if TYPE_CHECKING:  # waivers is imported by assess() only when exceptions or attestations are given
+    from .waivers import Attestation, Exception_, ExceptionStatus
 
 
 @dataclass(frozen=True)
@@ -104,11 +100,16 @@ def _control_verdict(control: Control, statuses: dict[str, CheckResult]) -> tupl
 
 
 def merge_accounts(per_account: list[list[CheckResult]]) -> list[CheckResult]:
+    if len(per_account) == 1:  # one account: its results as they are (a large one has hundreds of thousands)
+        return sorted(per_account[0], key=_check_id)
     merged: dict[str, list[ResourceResult]] = {}
     for results in per_account:
         for result in results:
             merged.setdefault(result.check_id, []).extend(result.resources)
     return [CheckResult(cid, tuple(resources)) for cid, resources in sorted(merged.items())]
+
+
+_check_id = attrgetter("check_id")
 
 
 def evaluate_frameworks(frameworks: Iterable[Framework], checks: Iterable[CheckResult],
@@ -245,8 +246,12 @@ def assess(
     registry = load_all()
     settings, notes = effective_settings(frameworks, thresholds or {})
     if isinstance(exceptions, Path):
+        from .waivers import load_exceptions
+
         exceptions = load_exceptions(exceptions, set(registry))
     if isinstance(attestations, Path):
+        from .waivers import load_attestations
+
         attestations = load_attestations(attestations, {f.framework_id: f for f in frameworks})
 
     run = AccountChecks(settings)
@@ -257,6 +262,8 @@ def assess(
     collected = {e.account_id: e.collected_at for e in evidences}
     statuses: list[ExceptionStatus] = []
     if exceptions:
+        from .waivers import apply_exceptions
+
         checks, statuses = apply_exceptions(checks, list(exceptions), collected)
     as_of = max(collected.values()) if collected else clock()
     results = evaluate_frameworks(frameworks, checks, attestations or (), as_of)
