@@ -142,13 +142,13 @@ def diff(current: dict[str, Any], previous: dict[str, Any]) -> Delta:
     now_res, old_res = _resources(current), _resources(previous)
     new_failures, resolved, still = [], [], []
     for key in sorted(now_res.keys() | old_res.keys()):
-        after, before = now_res.get(key), old_res.get(key)
-        change = ResourceChange(*key, before=before, after=after)
-        if after == FAIL and before == FAIL:
+        status_now, status_before = now_res.get(key), old_res.get(key)
+        change = ResourceChange(*key, before=status_before, after=status_now)
+        if status_now == FAIL and status_before == FAIL:
             still.append(change)
-        elif after == FAIL:
+        elif status_now == FAIL:
             new_failures.append(change)
-        elif before == FAIL:
+        elif status_before == FAIL:
             resolved.append(change)
 
     now_principals, old_principals = _principals(now_res), _principals(old_res)

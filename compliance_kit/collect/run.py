@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +241,11 @@ class AccountCollector:
         data = fetch(self.connector.client(step.service, region), step, self.options.page_size, **extra)
         return cli_json(data), {}, data
 
+    def _content(self, step: Step, region: str | None, extra: dict[str, str]) -> tuple[bytes, dict[str, Any]]:
+        """What Recorder.attempt records for one call: the content and its metadata."""
+        content, metadata, _ = self._call(step, region, **extra)
+        return content, metadata
+
     def _simple(self, rec: Recorder, step: Step) -> Any:
         holder: dict[str, Any] = {}
 
@@ -330,7 +336,7 @@ class AccountCollector:
             params = {"Name" if step.operation == "GetTrailStatus" else "TrailName": arn}
             region = trail.get("HomeRegion") or None
             self.progress.steps_planned(rec.label, 1)
-            rec.attempt(step.spec, key, lambda r=region, p=params: self._call(step, r, **p)[:2])
+            rec.attempt(step.spec, key, partial(self._content, step, region, params))
 
     def _per_region(self, rec: Recorder, step: Step, regions: list[str]) -> None:
         """ListAnalyzers in each region; remembers the first active external-access analyzer for ListFindings."""
@@ -356,7 +362,7 @@ class AccountCollector:
             if arn:
                 self.progress.steps_planned(rec.label, 1)
                 rec.attempt(step.spec, SAFE_NAME.sub("_", region),
-                            lambda region=region, arn=arn: self._call(step, region, analyzerArn=arn)[:2])
+                            partial(self._content, step, region, {"analyzerArn": arn}))
 
     def _identity_center(self, rec: Recorder, step: Step, regions: list[str]) -> None:
         """ListInstances in the home region; when it has none, the other collected regions in turn (IAM Identity
@@ -439,6 +445,7 @@ class AccountCollector:
 
         for text in self.warnings:
             self.progress.warning(label, redact(text, rec.secrets))
+        warnings = [redact(w, rec.secrets) for w in self.warnings]
         manifest = {
             "schema": SCHEMA_ID,
             "tool_version": __version__,
@@ -453,10 +460,10 @@ class AccountCollector:
             "artifacts": rec.artifacts(why=NOT_ATTEMPTED),
             "ignored_files": [],
             "regions": regions,
-            "warnings": [redact(w, rec.secrets) for w in self.warnings],
+            "warnings": warnings,
         }
         stats = self.connector.stats
-        return AccountResult(account_id, caller_arn, None, manifest, rec.files, list(manifest["warnings"]),
+        return AccountResult(account_id, caller_arn, None, manifest, rec.files, list(warnings),
                              stats.for_label(label) if stats else 0, time.monotonic() - begin)
 
 

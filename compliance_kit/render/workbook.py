@@ -46,6 +46,8 @@ _STATUS_ORDER = {Status.FAIL: 0, Status.ERROR: 1, Status.WAIVED: 2}
 
 
 def _severity_rank(severity: str | None) -> int:
+    if severity is None:
+        return len(Severity)
     try:
         return Severity(severity).rank
     except ValueError:

@@ -138,17 +138,17 @@ def collect(evidences: list[Evidence], titles: dict[str, str]) -> dict[str, Popu
                 f"account {evidence.account_id}: credential report unavailable ({exc.reason})"
                 + (": password, MFA and access-key columns are empty" if authz is not None else ""))
         users: dict[str, tuple[str, CredentialRow | None, Principal | None]] = {}
-        for row in cred_rows:
-            users.setdefault(row.arn, (row.user, row, None))  # a repeated ARN (malformed report): the first row
+        for cred_row in cred_rows:
+            users.setdefault(cred_row.arn, (cred_row.user, cred_row, None))  # a repeated ARN (malformed report): the first row
         if authz is not None:
             for principal in authz.users:
-                row = users[principal.arn][1] if principal.arn in users else None
-                users[principal.arn] = (principal.name, row, principal)
+                known = users[principal.arn][1] if principal.arn in users else None
+                users[principal.arn] = (principal.name, known, principal)
         else:
             suffix = ": group and policy columns are empty" if cred_rows else ""
             pops["Users"].notes.extend(n + suffix for n in authz_notes)
-        for arn, (name, row, principal) in sorted(users.items(), key=lambda kv: (kv[1][0].lower(), kv[0])):
-            pops["Users"].entries.append((evidence, (arn, name, row, principal)))
+        for arn, user in sorted(users.items(), key=lambda kv: (kv[1][0].lower(), kv[0])):
+            pops["Users"].entries.append((evidence, (arn, *user)))
         if authz is None:
             continue
         for principal in sorted(authz.roles, key=lambda p: (p.name.lower(), p.arn)):
