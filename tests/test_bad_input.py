@@ -26,6 +26,7 @@ def _assert_clean_error(run, *fragments: str) -> None:
         ("empty.json", "", "empty file"),
         ("blob.json", "\x00\x01\x02garbage\x00", "binary"),
         ("report.csv", "user,arn,user_creation_time\n<root_account>,arn:aws:iam::1:root,x\n", "header lacks"),
+        ("report.json", '{"Content": "dXNlcixhcm4=é", "ReportFormat": "text/csv"}', "neither base64 nor CSV"),
     ],
 )
 def test_broken_export_files(tmp_path, cli, name, content, fragment):

@@ -31,6 +31,7 @@ from compliance_kit.evidence.authorization import (
     parse_authorization_details,
 )
 from compliance_kit.evidence.credential_report import (
+    _ASCII_SPACES,
     COLUMNS,
     REQUIRED_COLUMNS,
     AccessKeySlot,
@@ -39,6 +40,7 @@ from compliance_kit.evidence.credential_report import (
     CredentialReportError,
     CredentialRow,
     _csv_rows,
+    _may_need_strip,
     _parse,
     parse_credential_report,
 )
@@ -47,6 +49,7 @@ from compliance_kit.evidence.loader import EvidenceUnavailable, from_import
 from compliance_kit.evidence.manifest import sha256_bytes
 from compliance_kit.evidence.recognize import recognize
 from compliance_kit.evidence.values import as_list, parse_bool, parse_time
+from compliance_kit.frozen import record, records
 
 # --- JSON ---------------------------------------------------------------------------------------------
 
@@ -236,6 +239,13 @@ def test_records_made_without_init_equal_those_made_by_it():
             item.arn = "x"  # type: ignore[misc]
 
 
+def test_records_are_those_record_makes():
+    assert records(AttachedPolicy, []) == ()
+    made = records(AttachedPolicy, [{"arn": "a", "name": "n", "pointer": "/p"}, {"arn": "b", "name": "m", "pointer": "/q"}])
+    assert made == (AttachedPolicy("a", "n", "/p"), AttachedPolicy("b", "m", "/q"))
+    assert made[1] == record(AttachedPolicy, {"arn": "b", "name": "m", "pointer": "/q"})
+
+
 # The straightforward readings (the code before the fast paths), to compare with.
 
 def _reference_report(text: str) -> CredentialReport:
@@ -290,6 +300,8 @@ def _report_variants() -> dict[str, str]:
         "upper_case_and_odd_values": "\n".join([header, *(r.replace("true", "TRUE").replace("N/A", "n/a")
                                                           .replace("+00:00", "Z") for r in rows)]),
         "last_line_without_newline": real.rstrip("\n"),
+        "other_ascii_spaces": "\n".join([header, *("\t" + r.replace(",", "\x0b,\x1f") + "\x0c" for r in rows)]),
+        "spaces_beyond_ascii": "\n".join([header, *(r.replace(",", "\u00a0,\u2003") for r in rows)]),
     }
     for name in real.splitlines()[1:2]:  # a row with NUL characters
         variants["nul"] = real.replace(name.split(",")[0], name.split(",")[0] + "\x00x", 1)
@@ -302,6 +314,14 @@ def test_credential_report_reads_as_the_straightforward_parse(variant):
     expected: Any = _reference_report(text.replace("\r\n", "\n").replace("\r", "\n"))  # a bare CR ends a row too
     assert _parse(text) == expected
     assert repr(_parse(text)) == repr(expected)
+
+
+def test_only_text_that_may_need_it_is_stripped():
+    """_may_need_strip's characters are every ASCII character str.strip() removes, but the line ends."""
+    assert {c for c in map(chr, range(128)) if not c.strip()} - {"\n", "\r"} == set(_ASCII_SPACES)
+    assert not _may_need_strip("user,arn\r\na,b\n")
+    for text in ("user,arn\na ,b", 'user,arn\n"a",b', "user,arn\na\u00a0,b", "user,arn\na\x1f,b"):
+        assert _may_need_strip(text)
 
 
 @pytest.mark.parametrize("text", ["user,arn\n", "\n\n", "", "user,arn,x\n,arn:aws:iam::1:user/a\n"])
@@ -466,6 +486,25 @@ def test_imported_files_are_not_hashed_again_but_replaced_bytes_are(tmp_path, mo
     with pytest.raises(EvidenceUnavailable, match="changed since collection"):
         _ = from_import(imported, "samples").credential_report
     assert calls
+
+
+def test_credential_report_parsed_by_recognition_is_not_parsed_again(tmp_path, monkeypatch):
+    """An import in memory hands the report recognition parsed to Evidence; replaced bytes are read again."""
+    src = copy_exports(tmp_path / "src", CLOUDMAPPER)
+    csv_bytes = b"\xef\xbb\xbf" + (src / "creds.csv").read_bytes()  # base64 of a report with a byte order mark
+    (src / "creds.json").write_text(json.dumps({"Content": base64.b64encode(csv_bytes).decode(), "ReportFormat": "text/csv"}))
+    (src / "creds.csv").unlink()
+    imported = build_evidence(src)
+    assert imported.files["credential-report.csv"] == csv_bytes
+    expected = _reference_report(csv_bytes.decode("utf-8-sig"))
+    from compliance_kit.evidence import loader
+
+    monkeypatch.setattr(loader, "parse_credential_report", lambda text: pytest.fail("parsed again"))
+    assert from_import(imported, "src").credential_report == expected
+    monkeypatch.undo()
+    imported.files["credential-report.csv"] = bytes(bytearray(csv_bytes))  # equal bytes, another object: read
+    assert from_import(imported, "src").credential_report == expected
+    assert load_directory(write_evidence(imported, tmp_path / "ev")).credential_report == expected
 
 
 def test_manifest_names_each_file_with_its_sha256_and_size(tmp_path):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..frozen import record
+from ..frozen import record, records
 from .values import Times, as_list, parse_bool, parse_time
 
 FILE = "get-account-authorization-details.json"
@@ -186,12 +186,11 @@ _KEYS = {  # kind -> (name key, id key, inline policy list key) in the export
     "group": ("GroupName", "GroupId", "GroupPolicyList"),
     "role": ("RoleName", "RoleId", "RolePolicyList"),
 }
-_NOT_A_ROLE = {"trust_policy": None, "trust_pointer": None, "last_used": None, "last_used_recorded": False,
-               "max_session_duration": None, "instance_profiles": ()}
 
 
-def _identity(entry: dict[str, Any], base: str, kind: str, times: Times, *, path: str) -> dict[str, Any]:
-    """The Principal fields every user, group and role has, from its entry at BASE."""
+def _principal(entry: dict[str, Any], base: str, kind: str, times: Times, path: str) -> dict[str, Any]:
+    """The fields of the Principal at BASE: those every user, group and role has, the others at their
+    defaults (the caller sets those of its kind: one dict per principal, in the dataclass's field order)."""
     name_key, id_key, inline_key = _KEYS[kind]
     created = entry.get("CreateDate")
     attached = entry.get("AttachedManagedPolicies")
@@ -202,13 +201,16 @@ def _identity(entry: dict[str, Any], base: str, kind: str, times: Times, *, path
         "created": times[created] if type(created) is str else parse_time(created),
         "attached": _attached(attached, base) if attached else (),
         "inline": _inline(inline, inline_key, base) if inline or isinstance(inline, dict) else (),
+        "tags": (), "groups": (), "boundary_arn": None, "trust_policy": None, "trust_pointer": None,
+        "last_used": None, "last_used_recorded": False, "max_session_duration": None, "instance_profiles": (),
     }
 
 
 def parse_authorization_details(data: Any) -> AuthorizationDetails:
     """The typed records of one export. Hot: a large account has tens of thousands of principals, so
-    the records are made with values.record, empty lists skip their helper, and _require is called
-    only to raise (the checks before it are the same)."""
+    each principal's fields are one dict made by _principal, the records are made together by
+    frozen.records, empty lists skip their helper, and _require is called only to raise (the checks
+    before it are the same)."""
     if not isinstance(data, dict) or not any(
         k in data for k in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
     ):
@@ -219,49 +221,46 @@ def parse_authorization_details(data: Any) -> AuthorizationDetails:
         base = f"/UserDetailList/{i}"
         if not isinstance(entry, dict) or not entry.get("UserName") or not entry.get("Arn"):
             _require(entry, base, "UserName", "Arn")
+        fields = _principal(entry, base, "user", times, str(entry.get("Path", "/")))
         tags = entry.get("Tags")
-        users.append(record(Principal, {
-            **_identity(entry, base, "user", times, path=str(entry.get("Path", "/"))),
-            "tags": _tags(tags) if tags else (),
-            "groups": _strings(entry.get("GroupList")),
-            "boundary_arn": _boundary(entry) if "PermissionsBoundary" in entry else None,
-            **_NOT_A_ROLE,
-        }))
+        if tags:
+            fields["tags"] = _tags(tags)
+        fields["groups"] = _strings(entry.get("GroupList"))
+        if "PermissionsBoundary" in entry:
+            fields["boundary_arn"] = _boundary(entry)
+        users.append(fields)
     groups = []
     for i, entry in enumerate(_list(data, "GroupDetailList")):
         base = f"/GroupDetailList/{i}"
         if not isinstance(entry, dict) or not entry.get("GroupName") or not entry.get("Arn"):
             _require(entry, base, "GroupName", "Arn")
-        groups.append(record(Principal, {
-            **_identity(entry, base, "group", times, path=str(entry.get("Path", "/"))),
-            "tags": (), "groups": (), "boundary_arn": None,
-            **_NOT_A_ROLE,
-        }))
+        groups.append(_principal(entry, base, "group", times, str(entry.get("Path", "/"))))
     roles = []
     for i, entry in enumerate(_list(data, "RoleDetailList")):
         base = f"/RoleDetailList/{i}"
         if not isinstance(entry, dict) or not entry.get("RoleName") or not entry.get("Arn"):
             _require(entry, base, "RoleName", "Arn")
+        fields = _principal(entry, base, "role", times, str(entry.get("Path") or "/"))
         tags = entry.get("Tags")
+        if tags:
+            fields["tags"] = _tags(tags)
+        if "PermissionsBoundary" in entry:
+            fields["boundary_arn"] = _boundary(entry)
+        fields["trust_policy"] = entry.get("AssumeRolePolicyDocument")
+        fields["trust_pointer"] = f"{base}/AssumeRolePolicyDocument"
         last_used = entry.get("RoleLastUsed")
+        if isinstance(last_used, dict):
+            fields["last_used"] = parse_time(last_used.get("LastUsedDate"))
+            fields["last_used_recorded"] = True
         session = entry.get("MaxSessionDuration")
+        if isinstance(session, int | str) and str(session).isdigit():
+            fields["max_session_duration"] = int(session)
         profiles = entry.get("InstanceProfileList")
-        roles.append(record(Principal, {
-            **_identity(entry, base, "role", times, path=str(entry.get("Path") or "/")),
-            "tags": _tags(tags) if tags else (),
-            "groups": (),
-            "boundary_arn": _boundary(entry) if "PermissionsBoundary" in entry else None,
-            "trust_policy": entry.get("AssumeRolePolicyDocument"),
-            "trust_pointer": f"{base}/AssumeRolePolicyDocument",
-            "last_used": parse_time(last_used.get("LastUsedDate")) if isinstance(last_used, dict) else None,
-            "last_used_recorded": isinstance(last_used, dict),
-            "max_session_duration":
-                int(session) if isinstance(session, int | str) and str(session).isdigit() else None,
-            "instance_profiles": tuple(
-                str(p.get("InstanceProfileName", "")) for p in as_list(profiles) if isinstance(p, dict)
-            ) if profiles or isinstance(profiles, dict) else (),
-        }))
-    policies: dict[str, ManagedPolicy] = {}
+        if profiles or isinstance(profiles, dict):
+            fields["instance_profiles"] = tuple(
+                str(p.get("InstanceProfileName", "")) for p in as_list(profiles) if isinstance(p, dict))
+        roles.append(fields)
+    policies: dict[str, dict[str, Any]] = {}  # ARN -> the fields of its ManagedPolicy
     for i, entry in enumerate(_list(data, "Policies")):
         base = f"/Policies/{i}"
         if not isinstance(entry, dict) or not entry.get("Arn"):
@@ -280,13 +279,15 @@ def parse_authorization_details(data: Any) -> AuthorizationDetails:
         arn = str(entry["Arn"])
         attachments = entry.get("AttachmentCount")
         boundary_uses = entry.get("PermissionsBoundaryUsageCount")
-        policies[arn] = record(ManagedPolicy, {
+        policies[arn] = {
             "arn": arn, "name": str(entry.get("PolicyName") or arn.rsplit("/", 1)[-1]),
             "policy_id": str(entry.get("PolicyId", "")), "pointer": base,
             "default_document": document, "default_pointer": doc_pointer,
             "attachment_count": attachments if isinstance(attachments, int) else None,
             "boundary_usage_count": boundary_uses if isinstance(boundary_uses, int) else None,
             "is_attachable": parse_bool(entry.get("IsAttachable")) is not False,
-        })
+        }
     truncated = bool(parse_bool(data.get("IsTruncated")))
-    return AuthorizationDetails(tuple(users), tuple(groups), tuple(roles), policies, truncated)
+    return AuthorizationDetails(
+        records(Principal, users), records(Principal, groups), records(Principal, roles),
+        dict(zip(policies, records(ManagedPolicy, list(policies.values())), strict=True)), truncated)

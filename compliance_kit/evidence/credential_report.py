@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
+from typing import Any
 
-from ..frozen import record
+from ..frozen import record, records
 from .values import Memo, Times, parse_bool
 
 REQUIRED_COLUMNS = (
@@ -121,8 +122,18 @@ def _csv_rows(text: str) -> Iterator[list[str]]:
     return (line.split(",") for line in text.split("\n") if line)
 
 
+# What str.strip() removes in ASCII text, besides the line ends no unquoted cell holds.
+_ASCII_SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _may_need_strip(text: str) -> bool:
+    """Whether a cell of the CSV TEXT may have spaces to strip: not if it is ASCII without quotes or spaces."""
+    return not text.isascii() or '"' in text or any(space in text for space in _ASCII_SPACES)
+
+
 def _parse(text: str) -> CredentialReport:
-    reader = _csv_rows(text.lstrip("\ufeff"))
+    text = text.lstrip("\ufeff")
+    reader = _csv_rows(text)
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -135,7 +146,7 @@ def _parse(text: str) -> CredentialReport:
     complete = all(name in index for name in COLUMNS)
     pick = itemgetter(*(index.get(name, width) for name in COLUMNS))  # an absent column: the "" after the row
     padding = [""] * width
-    strip = str.strip
+    strip = str.strip if _may_need_strip(text) else None  # AWS's own reports have no cell to strip
     # Values repeat (N/A, true, false, the same key and certificate states): each distinct one is parsed
     # once, and equal key and certificate slots are one (immutable) object.
     times, bools = Times(), Memo(parse_bool)
@@ -144,7 +155,7 @@ def _parse(text: str) -> CredentialReport:
         "last_used_service": k[4] or None}))
     certificate_slots = Memo(lambda c: record(CertificateSlot, {
         "number": c[0], "active": bool(bools[c[1]]), "last_rotated": times[c[2]]}))
-    rows: list[CredentialRow] = []
+    rows: list[dict[str, Any]] = []  # the fields of each record, made by frozen.records at the end
     seen: set[tuple[str, str]] = set()
     duplicates = 0
     for line_no, raw in enumerate(reader, start=2):
@@ -153,7 +164,7 @@ def _parse(text: str) -> CredentialReport:
             raw.append("")
         (user, arn, created, password_enabled, password_last_used, password_last_changed, mfa_active,
          k1_active, k1_rotated, k1_used, k1_service, k2_active, k2_rotated, k2_used, k2_service,
-         c1_active, c1_rotated, c2_active, c2_rotated) = map(strip, pick(raw))
+         c1_active, c1_rotated, c2_active, c2_rotated) = map(strip, pick(raw)) if strip else pick(raw)
         if not arn or not user:
             raise CredentialReportError(f"row {line_no}: missing user or arn")
         identity = (user, arn)
@@ -161,7 +172,7 @@ def _parse(text: str) -> CredentialReport:
             duplicates += 1
             continue
         seen.add(identity)
-        rows.append(record(CredentialRow, {
+        rows.append({
             "row": line_no,
             "user": user,
             "arn": arn,
@@ -175,5 +186,5 @@ def _parse(text: str) -> CredentialReport:
                      key_slots[(2, k2_active, k2_rotated, k2_used, k2_service)]),
             "certificates": (certificate_slots[(1, c1_active, c1_rotated)],
                              certificate_slots[(2, c2_active, c2_rotated)]),
-        }))
-    return CredentialReport(tuple(rows), duplicates)
+        })
+    return CredentialReport(records(CredentialRow, rows), duplicates)

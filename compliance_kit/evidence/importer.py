@@ -13,7 +13,7 @@ from typing import Any
 from .. import __version__
 from ..errors import InputError
 from .artifacts import ARTIFACTS, BY_NAME
-from .credential_report import parse_credential_report
+from .credential_report import CredentialReport, parse_credential_report
 from .manifest import MANIFEST, SCHEMA_ID, Outcome, dumps, sha256_bytes, write_directory_atomically
 from .recognize import REGION_RE, Recognized, recognize
 from .values import iso, parse_time
@@ -30,7 +30,8 @@ class ImportedEvidence:
     manifest: dict[str, Any]
     files: dict[str, bytes]  # evidence file name -> bytes (without manifest.json)
     ignored: tuple[str, ...]
-    parsed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # file name -> decoded JSON
+    # file name -> its content decoded during recognition: the JSON value, or the CredentialReport
+    parsed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # file name -> the bytes object whose SHA-256 the manifest holds (Evidence.raw need not hash it again)
     hashed: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
@@ -54,6 +55,13 @@ def _arn_accounts(arns: Iterable[object]) -> set[str]:
     return {account for head in heads if (account := _arn_account(head + ":"))}
 
 
+def _report(item: Recognized) -> CredentialReport:
+    """The CredentialReport of a recognised credential report: parsed by recognition."""
+    if isinstance(item.parsed, CredentialReport):
+        return item.parsed
+    return parse_credential_report((item.content or b"").decode("utf-8"))
+
+
 def _account_ids(found: list[tuple[str, Recognized]]) -> set[str]:
     """Accounts named by the principals' own ARNs (not by ARNs they trust or reference)."""
     ids: set[str] = set()
@@ -61,7 +69,7 @@ def _account_ids(found: list[tuple[str, Recognized]]) -> set[str]:
         if item.content is None:
             continue
         if item.artifact == "credential_report":
-            ids |= _arn_accounts(row.arn for row in parse_credential_report(item.content.decode("utf-8")).rows)
+            ids |= _arn_accounts(row.arn for row in _report(item).rows)
         elif item.artifact == "authorization_details":
             data = item.parsed if item.parsed is not None else json.loads(item.content)
             for key in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"):
@@ -74,8 +82,7 @@ def _latest_timestamp(found: list[tuple[str, Recognized]]) -> datetime | None:
     latest: datetime | None = None
     for _, item in found:
         if item.artifact == "credential_report" and item.content is not None:
-            report = parse_credential_report(item.content.decode("utf-8"))
-            for row in report.rows:
+            for row in _report(item).rows:
                 stamps = [row.created, row.password_last_used, row.password_last_changed,
                           *(k.last_used for k in row.keys), *(k.last_rotated for k in row.keys)]
                 for stamp in stamps:

@@ -146,6 +146,9 @@ class Evidence:
         data = self.raw("credential_report")
         if data is None:
             raise EvidenceUnavailable("credential_report", "credential report: not available")
+        parsed: CredentialReport | None = self.cache.get(("report", "credential_report", None))
+        if parsed is not None and self.hashed.get(self.pointer_file("credential_report")) is data:
+            return parsed  # an import in memory: recognition parsed these very bytes
         try:
             with gc_paused():
                 return parse_credential_report(data.decode("utf-8-sig"))
@@ -306,9 +309,10 @@ def from_import(imported: Any, label: str) -> Evidence:
     evidence = _from_manifest(imported.manifest, imported.manifest_bytes, label, read)
     evidence.hashed.update(getattr(imported, "hashed", {}))
     parsed: dict[str, Any] = getattr(imported, "parsed", {})
-    for entry in imported.manifest.get("artifacts", []):  # JSON decoded during recognition is not decoded again
+    for entry in imported.manifest.get("artifacts", []):  # content decoded during recognition is not decoded again
         if entry.get("file") in parsed:
-            evidence.cache[("json", entry["artifact"], entry.get("key"))] = parsed[entry["file"]]
+            kind = "report" if entry["artifact"] == "credential_report" else "json"
+            evidence.cache[(kind, entry["artifact"], entry.get("key"))] = parsed[entry["file"]]
     return evidence
 
 

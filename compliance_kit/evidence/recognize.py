@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import re
@@ -53,7 +52,8 @@ class Recognized:
     message: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     key_hint: str | None = None  # for keyed artifacts whose key must be resolved later (trail names)
-    parsed: Any = field(default=None, compare=False, repr=False)  # the decoded JSON of content, decoded once
+    # content decoded once: the JSON value, or the credential report's CredentialReport
+    parsed: Any = field(default=None, compare=False, repr=False)
 
 
 def _decode_text(name: str, raw: bytes) -> str:
@@ -77,7 +77,8 @@ def _json(name: str, raw: bytes, text: str, *, orjson_tried: bool = False) -> An
         raise InputError("JSON nested too deeply to read", file=name) from None
 
 
-def _credential_csv(name: str, text: str, metadata: dict[str, Any]) -> Recognized:
+def _credential_csv(name: str, text: str, metadata: dict[str, Any], encoded: bytes | None = None) -> Recognized:
+    """The credential report TEXT; ENCODED, when given, is TEXT's UTF-8 bytes (stored as they are)."""
     try:
         report = parse_credential_report(text)
     except CredentialReportError as exc:
@@ -85,7 +86,8 @@ def _credential_csv(name: str, text: str, metadata: dict[str, Any]) -> Recognize
     if report.duplicate_rows:
         metadata["duplicate_rows"] = report.duplicate_rows
     metadata["rows"] = len(report.rows)
-    return Recognized("credential_report", text.encode("utf-8"), metadata=metadata)
+    return Recognized("credential_report", text.encode("utf-8") if encoded is None else encoded, metadata=metadata,
+                      parsed=report)
 
 
 def _credential_json(name: str, data: dict[str, Any]) -> Recognized:
@@ -93,17 +95,21 @@ def _credential_json(name: str, data: dict[str, Any]) -> Recognized:
     if not isinstance(content, str):
         raise InputError("credential report JSON without Content", file=name)
     stripped = content.lstrip()
+    encoded = None
     if stripped.startswith(("user,", "\ufeffuser,")):
         text = content  # some tools store the CSV un-encoded
     else:
         try:
-            text = base64.b64decode(content, validate=False).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+            # base64.b64decode(content, validate=False) without its ASCII copy of CONTENT (megabytes); the
+            # decoded bytes are the report's UTF-8, stored as they are instead of encoding the text again
+            encoded = binascii.a2b_base64(content)
+            text = encoded.decode("utf-8")
+        except ValueError:  # binascii.Error, UnicodeDecodeError, or text that is not ASCII
             raise InputError("credential report Content is neither base64 nor CSV", file=name) from None
     metadata: dict[str, Any] = {}
     if data.get("GeneratedTime"):
         metadata["generated_time"] = str(data["GeneratedTime"])
-    return _credential_csv(name, text, metadata)
+    return _credential_csv(name, text, metadata, encoded)
 
 
 def _region_from(data: Any, name: str) -> str | None:
