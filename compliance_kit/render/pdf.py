@@ -31,15 +31,8 @@ from ..evidence.manifest import dumps
 from ..paths import reports_dir
 from ..results import Results
 from .fetcher import make_fetcher, root_url
-from .pdf_model import (
-    LABELS,
-    MAX_RESOURCES_PER_FINDING,
-    SEVERITY_WORDS,
-    SUMMARY_ORDER,
-    Report,
-    build_report,
-    label,
-)
+from .pdf_model import MAX_RESOURCES_PER_FINDING, build_report
+from .report_view import LABELS, SEVERITY_WORDS, SUMMARY_ORDER, Report, label
 
 PDF_VARIANTS = ("pdf/a-3b",)
 COMBINED_NAME = "compliance-report.pdf"
