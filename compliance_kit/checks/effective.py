@@ -7,7 +7,8 @@ and groups share one), so answers are computed per permission set and reused per
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any
 
 from ..evidence import Evidence
@@ -111,16 +112,16 @@ def _group_owned(evidence: Evidence, group: Principal) -> tuple[list[PolicyDocum
     return hit  # type: ignore[no-any-return]
 
 
-def _inputs(evidence: Evidence, principal: Principal
+def _inputs(evidence: Evidence, principal: Principal, groups_by_name: dict[str, Principal]
             ) -> tuple[tuple[PolicyDocument, ...], PolicyDocument | None, tuple[str, ...]]:
     """Every identity document that reaches the principal (own, then its groups'), its boundary,
-    and what reaches it but is not in the export."""
-    details = evidence.authorization
+    and what reaches it but is not in the export. GROUPS_BY_NAME: the export's groups by name
+    (AuthorizationDetails.group, without two calls per look-up)."""
     groups: list[Principal] = []
     missing: list[str] = []
     if principal.kind == "user":
         for group_name in principal.groups:
-            group = details.group(group_name)
+            group = groups_by_name.get(group_name)
             if group is None:
                 missing.append(f"group {group_name} (not in the export)")
             else:
@@ -139,6 +140,9 @@ def _inputs(evidence: Evidence, principal: Principal
     return tuple(documents), boundary, tuple(missing)
 
 
+_arn_of = attrgetter("arn")
+
+
 # One principal: (kind, ARN, slot of its permission set, why it cannot be assessed or None,
 # EvidenceRef to its own entry, the principal).
 Row = tuple[str, str, int, str | None, EvidenceRef, Principal]
@@ -155,14 +159,14 @@ class Roster:
         self.rows = rows
         self.sets = sets
         self.slots = tuple([row[2] for row in rows])
-        self.without_groups = tuple(row for row in rows if row[0] != "group")
+        self.without_groups = tuple([row for row in rows if row[0] != "group"])
         self._admins: tuple[Grant | None, ...] | None = None
 
     @property
     def admins(self) -> tuple[Grant | None, ...]:
         """full_admin() per set, worked out once: most principal-level checks ask it first."""
         if self._admins is None:
-            self._admins = tuple(perms.full_admin() for perms in self.sets)
+            self._admins = tuple(map(PrincipalPermissions.full_admin, self.sets))
         return self._admins
 
 
@@ -182,15 +186,16 @@ def roster(evidence: Evidence) -> Roster:
     slots: dict[tuple[tuple[PolicyDocument, ...], PolicyDocument | None], int] = {}
     by_inputs: dict[tuple[tuple[str, ...], tuple[str, ...], str | None], tuple[int, str | None]] = {}
     rows: list[Row] = []
+    groups_by_name = {group.name: group for group in details.groups}  # as details.group() finds them
     new = tuple.__new__  # registry.ref() without a call per principal
     for principal in (*details.users, *details.groups, *details.roles):
         attached = principal.attached
         key = None if principal.inline else (
             principal.groups if principal.kind == "user" else (),
-            tuple([policy.arn for policy in attached]) if attached else (), principal.boundary_arn)
+            tuple(map(_arn_of, attached)) if attached else (), principal.boundary_arn)
         found = None if key is None else by_inputs.get(key)
         if found is None:
-            identity, boundary, missing = _inputs(evidence, principal)
+            identity, boundary, missing = _inputs(evidence, principal, groups_by_name)
             slot = slots.get((identity, boundary))
             if slot is None:
                 slot = slots[(identity, boundary)] = len(sets)
@@ -252,12 +257,18 @@ def missing_reason(missing: tuple[str, ...]) -> str:
 
 def boundary_only(evidence: Evidence, arn: str) -> bool:
     """A policy used only as a permissions boundary grants nothing by itself."""
+    return arn in _boundary_only(evidence)
+
+
+def _boundary_only(evidence: Evidence) -> frozenset[str]:
+    """The policies boundary_only() is true of, worked out for every policy at once."""
     only = evidence.cache.get(("boundary-only",))
-    if only is None:  # worked out for every policy at once: two checks ask of each
+    if only is None:
         only = evidence.cache[("boundary-only",)] = frozenset(
             policy for policy, users in evidence.authorization.attachments().items()
-            if users and all(p.boundary_arn == policy and all(a.arn != policy for a in p.attached) for p in users))
-    return arn in only
+            if users and users[0].boundary_arn == policy  # most policies fail here, without the generators
+            and all(p.boundary_arn == policy and all(a.arn != policy for a in p.attached) for p in users))
+    return only  # type: ignore[no-any-return]
 
 
 # (resource type, id, parsed document, pointer, the document alone as a permission set, EvidenceRef to the
@@ -273,8 +284,9 @@ def policy_documents(evidence: Evidence) -> tuple[PolicyItem, ...]:
         return hit  # type: ignore[no-any-return]
     details = evidence.authorization
     items: list[tuple[str, str, PolicyDocument | None, str, Any]] = []
-    for policy in sorted(details.policies.values(), key=lambda p: p.arn):
-        if policy.is_aws_managed or boundary_only(evidence, policy.arn):
+    only = _boundary_only(evidence)
+    for policy in sorted(details.policies.values(), key=_arn_of):
+        if policy.is_aws_managed or policy.arn in only:
             continue
         items.append(("policy", policy.arn, managed_document(evidence, policy.arn, "managed", policy.name),
                       policy.default_pointer or policy.pointer, policy.default_document))
@@ -312,13 +324,15 @@ class CategoryIndex:
         self.offset = offset
         self.mask = ((1 << len(self.pairs)) - 1) << offset
         self.results: dict[Answers, Found] = {}
+        self.by_grant: dict[tuple[int, int], tuple[Grant | None, Found]] = {}  # (allowed, id of the Allow named)
 
     def finding(self, found: Answers) -> Found:
         """A FAIL naming the actions when the answers allow some of them on "*" (what
         perms.allowed_actions_in(actions) reports), else None.
 
-        Cached per answer (shared by permission sets whose documents say the same about the probes):
-        the reason names policies, never the principal.
+        Cached per answer (shared by permission sets whose documents say the same about the probes),
+        and worked out once per (actions allowed, Allow named): the reason names those and nothing else
+        (never the principal), and thousands of distinct answers come down to a few hundred of those.
         """
         hit = self.results.get(found, _UNSEEN)
         if hit is not _UNSEEN:
@@ -327,12 +341,16 @@ class CategoryIndex:
         allowed = found.allowed & self.mask
         if allowed:
             offset = self.offset
-            indices = [i - offset for i in bits_of(allowed)]
-            names = [self.shown[i] for i in sorted(indices, key=self.headline_order.__getitem__)]
-            shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-            grant = found.grant(offset + indices[0])
-            finding = (FAIL, f"{self.label} on any resource: {shown} ({grant_text(grant)})",
-                       ref(AUTHZ, grant_pointer(grant)))
+            grant = found.grant((allowed & -allowed).bit_length() - 1)  # of the first action allowed
+            shared = self.by_grant.get((allowed, id(grant)))
+            if shared is None:
+                indices = [i - offset for i in bits_of(allowed)]
+                names = [self.shown[i] for i in sorted(indices, key=self.headline_order.__getitem__)]
+                shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+                shared = self.by_grant[(allowed, id(grant))] = (grant, (  # the grant kept, so that its id stays its own
+                    FAIL, f"{self.label} on any resource: {shown} ({grant_text(grant)})",
+                    ref(AUTHZ, grant_pointer(grant))))
+            finding = shared[1]
         self.results[found] = finding
         return finding
 
@@ -351,8 +369,8 @@ class PrincipalProbes:
             pairs += index.pairs
         probes = ProbeSet(tuple(pairs))
         members = roster(evidence)
-        self.answers = tuple(None if admin is not None else answers(perms, probes)
-                             for perms, admin in zip(members.sets, members.admins, strict=True))
+        self.answers = tuple([None if admin is not None else answers(perms, probes)
+                              for perms, admin in zip(members.sets, members.admins, strict=True)])
 
     def delegated(self, slot: int) -> list[str]:
         """The IAM_DELEGATION actions the set in SLOT allows on any role or user."""
@@ -366,9 +384,10 @@ class PrincipalProbes:
 _DELEGATION_MASK = (1 << (2 * len(IAM_DELEGATION))) - 1
 
 
-def principal_probes(evidence: Evidence, categories: dict[str, Iterable[str]]) -> PrincipalProbes:
-    """The evidence's PrincipalProbes, built on first use (CATEGORIES: label -> actions, the same each call)."""
+def principal_probes(evidence: Evidence, categories: Callable[[], dict[str, Iterable[str]]]) -> PrincipalProbes:
+    """The evidence's PrincipalProbes, built on first use (CATEGORIES gives label -> actions, the same each
+    call: called then only, as the lists take some work)."""
     hit = evidence.cache.get(("principal-probes",))
     if hit is None:
-        hit = evidence.cache[("principal-probes",)] = PrincipalProbes(evidence, categories)
+        hit = evidence.cache[("principal-probes",)] = PrincipalProbes(evidence, categories())
     return hit  # type: ignore[no-any-return]

@@ -8,18 +8,20 @@ worked out in effective.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from typing import NamedTuple
 
 from ..evidence import Evidence
 from ..evidence.authorization import FILE as AUTHZ
 from ..model import ResourceResult
 from ..policy.categories import SENSITIVE_SERVICES, Category, category_actions
-from ..policy.escalation import Escalation, escalations_of, principal_kind, shared_escalations
+from ..policy.escalation import Escalation, SharedEscalations, escalations_of, principal_kind
 from ..policy.probes import Answers, ProbeSet, answers, bits_of
 from ..settings import Settings
 from .effective import (
     Found,
     Roster,
+    Row,
     grant_pointer,
     grant_text,
     policy_documents,
@@ -45,6 +47,7 @@ from .registry import (
 from .trust import parse_document, requires_mfa, role_trust
 
 _UNSEEN = object()
+_arn_of = attrgetter("arn")
 CLOUDSHELL = "arn:aws:iam::aws:policy/AWSCloudShellFullAccess"
 CLOUDTRAIL_TAMPERING = ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
                         "cloudtrail:PutEventSelectors")
@@ -148,7 +151,7 @@ def _level_probes(evidence: Evidence) -> _LevelProbes:
         probes = ProbeSet(tuple((a, r) for a, r, _ in pairs))
         hit = evidence.cache[("policy-level",)] = _LevelProbes(
             masks, tuple(label for _, _, label in pairs),
-            tuple(None if perms is None else answers(perms, probes) for *_, perms, _, _ in policy_documents(evidence)))
+            tuple(None if perms is None else answers(perms, probes) for _, _, _, _, perms, _, _ in policy_documents(evidence)))
     return hit  # type: ignore[no-any-return]
 
 
@@ -204,10 +207,11 @@ def _principal_categories() -> dict[str, Iterable[str]]:
 
 
 def _principal_category(evidence: Evidence, label: str) -> list[ResourceResult]:
-    questions = principal_probes(evidence, _principal_categories())
+    questions = principal_probes(evidence, _principal_categories)
     index = questions.categories[label]
     members = roster(evidence)
-    found = [index.finding(answered) if answered is not None else  # type: ignore[arg-type]
+    known, finding = index.results, index.finding  # its cache per answer, looked up without the call
+    found = [(known[answered] if answered in known else finding(answered)) if answered is not None else
              (FAIL, f"full administrator: all {label} on any resource ({grant_text(admin)})",
               ref(AUTHZ, grant_pointer(admin)))
              for answered, admin in zip(questions.answers, members.admins, strict=True)]
@@ -247,8 +251,8 @@ def principal_can_escalate_privileges(evidence: Evidence, settings: Settings) ->
     members, escalations = roster(evidence), _escalations(evidence)
     admins = members.admins
     admin: Found = (NOT_APPLICABLE, "already a full administrator (see principal_has_admin_access)", None)
-    return principal_results(evidence, [admin if admins[slot] is not None else escalations.found(index)
-                                        for index, slot in enumerate(members.slots)],
+    return principal_results(evidence, [admin if admins[slot] is not None else found
+                                        for slot, found in zip(members.slots, escalations.found, strict=True)],
                              "no privilege-escalation method allowed")
 
 
@@ -256,31 +260,33 @@ _ON_OWN_ARN = object()  # escalations that depend on the principal's own ARN
 
 
 class _Escalations:
-    """The escalations open to each principal (by its position in the roster), as FAIL conclusions;
-    one per evidence.
+    """The escalations open to each principal (``found``, by its position in the roster), as FAIL
+    conclusions: None when there is none, and for full administrators (reported as such); one per evidence.
 
     Worked out once per permission set and kind of principal, unless some statement names an
     action asked about the principal's own ARN (see policy.escalation): then for the principal alone.
     """
 
-    def __init__(self, members: Roster) -> None:
-        self.members = members
-        self.kinds = [principal_kind(row[1]) for row in members.rows]
-        self.by_kind: dict[str | None, list[object]] = {}  # per kind: per set, a Found, _ON_OWN_ARN or _UNSEEN
+    def __init__(self, evidence: Evidence, members: Roster) -> None:
         self.reasons: dict[int, tuple[tuple[Escalation, ...], Found]] = {}
-
-    def found(self, index: int) -> Found:
-        kind, slot = self.kinds[index], self.members.slots[index]
-        per_set = self.by_kind.get(kind)
-        if per_set is None:
-            per_set = self.by_kind[kind] = [_UNSEEN] * len(self.members.sets)
-        hit = per_set[slot]
-        if hit is _UNSEEN:
-            shared = shared_escalations(self.members.sets[slot], kind)
-            hit = per_set[slot] = _ON_OWN_ARN if shared is None else self._found(shared)
-        if hit is _ON_OWN_ARN:
-            return self._found(escalations_of(self.members.sets[slot], self.members.rows[index][1]))
-        return hit  # type: ignore[return-value]
+        admins, sets = members.admins, members.sets
+        by_kind: dict[str | None, tuple[SharedEscalations, list[object]]] = {}  # per set: Found, _ON_OWN_ARN or _UNSEEN
+        found: list[Found] = []
+        append = found.append
+        for (_, arn, slot, _, _, _), kind in zip(members.rows, _kinds(members.rows, evidence.account_id), strict=True):
+            if admins[slot] is not None:
+                append(None)
+                continue
+            of_kind = by_kind.get(kind)
+            if of_kind is None:
+                of_kind = by_kind[kind] = (SharedEscalations(kind), [_UNSEEN] * len(sets))
+            per_set = of_kind[1]
+            hit = per_set[slot]
+            if hit is _UNSEEN:
+                shared = of_kind[0](sets[slot])
+                hit = per_set[slot] = _ON_OWN_ARN if shared is None else self._found(shared)
+            append(self._found(escalations_of(sets[slot], arn)) if hit is _ON_OWN_ARN else hit)  # type: ignore[arg-type]
+        self.found = found
 
     def _found(self, escalations: tuple[Escalation, ...]) -> Found:
         if not escalations:
@@ -297,10 +303,21 @@ class _Escalations:
         return hit[1]
 
 
+def _kinds(rows: tuple[Row, ...], account: str) -> list[str | None]:
+    """principal_kind of each principal's ARN; without the call for an ARN that starts as the account's
+    users' or roles' do (five colons, then "user/" or "role/": what principal_kind looks at)."""
+    user, role = f"arn:aws:iam::{account}:user/", f"arn:aws:iam::{account}:role/"
+    arns = [row[1] for row in rows]
+    if user.count(":") != 5:  # an account id with a colon: the prefixes say nothing
+        return [principal_kind(arn) for arn in arns]
+    return [("user" if arn.startswith(user) else "role" if arn.startswith(role) else principal_kind(arn))
+            for arn in arns]
+
+
 def _escalations(evidence: Evidence) -> _Escalations:
     hit = evidence.cache.get(("escalations",))
     if hit is None:
-        hit = evidence.cache[("escalations",)] = _Escalations(roster(evidence))
+        hit = evidence.cache[("escalations",)] = _Escalations(evidence, roster(evidence))
     return hit  # type: ignore[no-any-return]
 
 
@@ -311,7 +328,7 @@ def _privileged(evidence: Evidence) -> tuple[bool, ...]:
         members, escalations = roster(evidence), _escalations(evidence)
         first = len(members.rows) - len(evidence.authorization.roles)  # the roles come last
         hit = evidence.cache[("privileged",)] = tuple(
-            members.admins[members.slots[index]] is not None or escalations.found(index) is not None
+            members.admins[members.slots[index]] is not None or escalations.found[index] is not None
             for index in range(first, len(members.rows)))
     return hit  # type: ignore[no-any-return]
 
@@ -356,7 +373,7 @@ def privileged_role_session_too_long(evidence: Evidence, settings: Settings) -> 
 @check("iam_delegation_without_permissions_boundary", needs=["authorization_details"])
 def iam_delegation_without_permissions_boundary(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     members = roster(evidence)
-    questions = principal_probes(evidence, _principal_categories())
+    questions = principal_probes(evidence, _principal_categories)
     delegating = [None if admin is not None else questions.delegated(slot) for slot, admin in enumerate(members.admins)]
     failing = [f"can {', '.join(actions[:3])} but has no permissions boundary" if actions else None
                for actions in delegating]
@@ -375,7 +392,7 @@ def iam_delegation_without_permissions_boundary(evidence: Evidence, settings: Se
 @check("customer_policy_unused", needs=["authorization_details"])
 def customer_policy_unused(evidence: Evidence, settings: Settings) -> Iterator[ResourceResult]:
     attachments = evidence.authorization.attachments()
-    for policy in sorted(evidence.authorization.policies.values(), key=lambda p: p.arn):
+    for policy in sorted(evidence.authorization.policies.values(), key=_arn_of):
         if policy.is_aws_managed:
             continue
         users = attachments.get(policy.arn, [])

@@ -13,7 +13,6 @@ from urllib.parse import unquote
 from ..evidence import Evidence
 from ..evidence.authorization import Principal
 from ..evidence.values import as_list
-from ..frozen import record
 
 ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
 ORG_KEYS = {"aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid"}
@@ -60,23 +59,34 @@ def allow_statements(document: Any) -> list[TrustStatement] | None:
     for index, statement in enumerate(as_list(parsed.get("Statement"))):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
-        actions = tuple(map(str, as_list(statement.get("Action"))))
+        actions = _strings(statement.get("Action"))
         if not _assumes(actions):
             continue
         raw_principal = statement.get("Principal")
         principals: dict[str, tuple[str, ...]] = {}
-        if raw_principal == "*":
+        if isinstance(raw_principal, dict):
+            principals = {str(kind): _strings(values) for kind, values in raw_principal.items()}
+        elif raw_principal == "*":
             principals["*"] = ("*",)
-        elif isinstance(raw_principal, dict):
-            for kind, values in raw_principal.items():
-                principals[str(kind)] = tuple(map(str, as_list(values)))
         conditions: dict[str, dict[str, tuple[str, ...]]] = {}
-        for operator, block in (statement.get("Condition") or {}).items():
-            if isinstance(block, dict):
-                conditions[str(operator)] = {str(k).lower(): tuple(map(str, as_list(val))) for k, val in block.items()}
-        out.append(record(TrustStatement, {"index": index, "principals": principals, "actions": actions,
-                                           "conditions": conditions}))
+        condition = statement.get("Condition")
+        if condition:
+            for operator, block in condition.items():
+                if isinstance(block, dict):
+                    conditions[str(operator)] = {str(k).lower(): _strings(val) for k, val in block.items()}
+        trust = _new(TrustStatement)  # frozen.record(), without the call: one per statement of every role
+        _set(trust, "__dict__", {"index": index, "principals": principals, "actions": actions, "conditions": conditions})
+        out.append(trust)
     return out
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A value written as one string or a list of them, as strings (a string alone without the list)."""
+    return (value,) if type(value) is str else tuple(map(str, as_list(value)))
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def role_trust(evidence: Evidence, role: Principal) -> list[TrustStatement] | None:

@@ -53,6 +53,7 @@ __all__ = [
     "Escalation",
     "EscalationMethod",
     "Requirement",
+    "SharedEscalations",
     "escalations_of",
     "find_escalations",
     "principal_kind",
@@ -262,11 +263,8 @@ class _Setup:
         self.results: dict[tuple[bool, _Own], tuple[Escalation, ...]] = {}
 
 
-@lru_cache(maxsize=1 << 14)
-def _setup(perms: PrincipalPermissions, kind: str | None, methods: tuple[EscalationMethod, ...]) -> _Setup:
-    """Shared by the permission sets whose documents say the same about the universe's probes."""
-    universe = _universe(methods, perms.probe_account(), perms.probe_partition())
-    found = answers(perms, universe.probes)
+def _setup_of(universe: _Universe, found: Answers, kind: str | None) -> _Setup:
+    """The setup of the permission sets whose documents answer the universe's probes FOUND."""
     setup = universe.setups.get((found, kind))
     if setup is None:
         by_action = universe.probes.by_action
@@ -275,6 +273,13 @@ def _setup(perms: PrincipalPermissions, kind: str | None, methods: tuple[Escalat
         setup = universe.setups[(found, kind)] = _Setup(
             universe, found, tuple([bool(found.named & by_action[a.lower()]) for a in universe.selves[kind]]))
     return setup
+
+
+@lru_cache(maxsize=1 << 14)
+def _setup(perms: PrincipalPermissions, kind: str | None, methods: tuple[EscalationMethod, ...]) -> _Setup:
+    """Shared by the permission sets whose documents say the same about the universe's probes."""
+    universe = _universe(methods, perms.probe_account(), perms.probe_partition())
+    return _setup_of(universe, answers(perms, universe.probes), kind)
 
 
 def _find(perms: PrincipalPermissions, principal_arn: str | None,
@@ -317,20 +322,48 @@ def _escalations(setup: _Setup, kind: str | None, anonymous: bool, own: _Own,
     return tuple(out)
 
 
+class SharedEscalations:
+    """``shared_escalations`` for one kind of principal, asked of many permission sets: what the
+    checks ask once per permission set of thousands. The probe universe is found once per account and
+    partition, and the answer worked out once per distinct probe answer, however many sets give it."""
+
+    def __init__(self, kind: str | None, methods: Sequence[EscalationMethod] = ESCALATION_METHODS) -> None:
+        self.kind = kind
+        self.methods = _methods(methods)
+        self._universes: dict[tuple[str, str], _Universe] = {}
+        self._shared: dict[Answers, tuple[Escalation, ...] | None] = {}  # Answers: one object per probe set and answer
+
+    def __call__(self, perms: PrincipalPermissions) -> tuple[Escalation, ...] | None:
+        where = (perms.probe_account(), perms.probe_partition())
+        universe = self._universes.get(where)
+        if universe is None:
+            universe = self._universes[where] = _universe(self.methods, *where)
+        found = answers(perms, universe.probes)
+        hit = self._shared.get(found, _UNASKED)
+        if hit is _UNASKED:
+            hit = self._shared[found] = self._of(_setup_of(universe, found, self.kind))
+        return hit  # type: ignore[return-value]
+
+    def _of(self, setup: _Setup) -> tuple[Escalation, ...] | None:
+        if True in setup.named:
+            return None
+        key = (False, (None,) * len(setup.named))  # _find's key for a principal with an ARN
+        hit = setup.results.get(key)
+        if hit is None:
+            hit = setup.results[key] = _escalations(setup, self.kind, *key, self.methods)
+        return hit
+
+
+_UNASKED = object()
+
+
 def shared_escalations(perms: PrincipalPermissions, kind: str | None,
                        methods: Sequence[EscalationMethod] = ESCALATION_METHODS) -> tuple[Escalation, ...] | None:
     """What ``escalations_of`` gives every principal of KIND (``principal_kind`` of its ARN) that
     holds PERMS, when that does not depend on the principal's own ARN: no identity Allow names an
-    action asked about it. None when it may: then ask ``escalations_of`` per principal."""
-    methods = _methods(methods)
-    setup = _setup(perms, kind, methods)
-    if True in setup.named:
-        return None
-    key = (False, (None,) * len(setup.named))  # _find's key for a principal with an ARN
-    hit = setup.results.get(key)
-    if hit is None:
-        hit = setup.results[key] = _escalations(setup, kind, *key, methods)
-    return hit
+    action asked about it. None when it may: then ask ``escalations_of`` per principal.
+    (For many permission sets, ask one ``SharedEscalations``.)"""
+    return SharedEscalations(kind, methods)(perms)
 
 
 def escalations_of(perms: PrincipalPermissions, principal_arn: str | None,

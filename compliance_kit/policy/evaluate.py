@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from compliance_kit.frozen import record
 from compliance_kit.policy.actions import ActionCatalog, default_catalog, is_all_wildcard
 from compliance_kit.policy.document import Grant, PolicyDocument
 from compliance_kit.policy.matching import doc_match, grant_matches, resource_applies
@@ -104,8 +103,9 @@ class _AdminSummary:
 
 
 def _admin_summary(doc: PolicyDocument, catalog: ActionCatalog) -> _AdminSummary:
-    key = ("admin", catalog)
-    hit = doc._cache.get(key)
+    """Cached on the document under the catalog itself (no other key there is an ActionCatalog): looked up
+    for every document of every permission set, so without building a key."""
+    hit = doc._cache.get(catalog)
     if hit is None:  # one pass, without generators: asked of every document of every permission set
         allows: list[Grant] = []
         denies: list[Grant] = []
@@ -115,9 +115,12 @@ def _admin_summary(doc: PolicyDocument, catalog: ActionCatalog) -> _AdminSummary
                     allows.append(g)
             elif not g.conditional and resource_applies(g, "*") and _denies_something(g, catalog):
                 denies.append(g)
-        hit = _AdminSummary(tuple(allows), tuple(denies))
-        doc._cache[key] = hit
+        hit = _AdminSummary(tuple(allows), tuple(denies)) if allows or denies else _NO_ADMIN
+        doc._cache[catalog] = hit
     return hit
+
+
+_NO_ADMIN = _AdminSummary((), ())  # what most documents say: shared rather than built for each
 
 
 def _service_cover(doc: PolicyDocument, service: str, catalog: ActionCatalog
@@ -132,10 +135,12 @@ def _service_cover(doc: PolicyDocument, service: str, catalog: ActionCatalog
         for g in doc.statements:
             if not resource_applies(g, "*"):
                 continue
+            # pattern by pattern, each expansion intersected with the service's actions: "*" expands to
+            # every catalogued action, and their union would copy some 20,000 names per statement
             if g.not_action:
-                covered = every - catalog.expand_all(g.not_actions)
+                covered = every.difference(*[catalog.expand(p) for p in g.not_actions])
             elif any(_may_name(p, service) for p in g.actions):
-                covered = every & catalog.expand_all(g.actions)
+                covered = frozenset().union(*[every & catalog.expand(p) for p in g.actions])
             else:
                 continue
             if not covered:
@@ -186,6 +191,15 @@ def _named_services(doc: PolicyDocument) -> frozenset[str] | None:
 
 
 _UNSET = object()
+_new = object.__new__
+_set = object.__setattr__
+
+
+@lru_cache(maxsize=64)
+def _lowered(services: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(service, its lower-case form) of each: service_wildcards is asked with the same tuple of
+    thousands of documents (SENSITIVE_SERVICES)."""
+    return tuple([(s, s.lower()) for s in services])
 
 
 @lru_cache(maxsize=1 << 16)
@@ -215,11 +229,12 @@ def _decide(perms: PrincipalPermissions, action: str, resource: str | None) -> D
                     boundary_grants=boundary_allows, outside_boundary=outside)
 
 
-@lru_cache(maxsize=1 << 14)
 def _full_admin(perms: PrincipalPermissions, catalog: ActionCatalog) -> Grant | None:
     candidates: list[Grant] = []
     for doc in perms.identity:
-        summary = _admin_summary(doc, catalog)
+        summary = doc._cache.get(catalog)  # _admin_summary(), without the call when cached
+        if summary is None:
+            summary = _admin_summary(doc, catalog)
         if summary.denies:
             return None
         candidates.extend(summary.allows)
@@ -259,8 +274,10 @@ class PrincipalPermissions:
         checks build one per distinct permission set and per policy, thousands of them."""
         if cls is not PrincipalPermissions or type(identity) is not tuple:
             return cls(identity, boundary, account_id)
-        return record(cls, {"identity": identity, "boundary": boundary, "account_id": account_id,
-                            "partition": None, "catalog": None})
+        perms = _new(cls)  # frozen.record(), without the call
+        _set(perms, "__dict__", {"identity": identity, "boundary": boundary, "account_id": account_id,
+                                 "partition": None, "catalog": None})
+        return perms
 
     def __hash__(self) -> int:
         """The dataclass hash of the compared fields, worked out once: permission sets are the keys
@@ -272,7 +289,7 @@ class PrincipalPermissions:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the cached hash (documents hash by identity, which a copy does not keep),
-        nor the other values cached in the instance (``_partition``)."""
+        nor the other values cached in the instance (``_partition``, ``_full_admin``)."""
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     # -- single decisions ---------------------------------------------------------------
@@ -291,8 +308,15 @@ class PrincipalPermissions:
         any unconditional Deny that applies to "*" (even of one action) and by a boundary that
         does not itself allow everything. A conditioned admin Allow is returned (its
         ``conditional`` says so) only when no unconditioned one exists.
+
+        Worked out once per instance (not in a cache keyed by equal sets: checks ask it once of each of
+        thousands of distinct sets, so such a cache would miss every time; the per-document summaries it
+        combines are cached on the documents).
         """
-        return _full_admin(self, self._catalog())
+        hit = self.__dict__.get("_full_admin", _UNSET)
+        if hit is _UNSET:
+            hit = self.__dict__["_full_admin"] = _full_admin(self, self.catalog or default_catalog())  # _catalog()
+        return hit  # type: ignore[no-any-return]
 
     def service_wildcards(self, services: Iterable[str]) -> list[Grant]:
         """Allow statements that give *every* action of one of ``services`` on "*".
@@ -303,11 +327,16 @@ class PrincipalPermissions:
         """
         catalog = self._catalog()
         out: list[Grant] = []
-        reach = [_allow_services(doc) for doc in self.identity]
-        named = None if any(r is None for r in reach) else frozenset().union(*reach)  # type: ignore[arg-type]
-        for service in services:
-            if named is not None and service.lower() not in named:
-                continue  # no Allow on "*" can name the service: nothing of it is allowed
+        wanted = _lowered(services) if type(services) is tuple else tuple([(s, s.lower()) for s in services])
+        named: set[str] = set()
+        for doc in self.identity:
+            reach = _allow_services(doc)
+            if reach is None:  # may name any service
+                break
+            named |= reach
+        else:  # no Allow on "*" can name the others: nothing of them is allowed
+            wanted = tuple([pair for pair in wanted if pair[1] in named])
+        for service, lower in wanted:
             every = catalog.actions_of(service)
             if not every:
                 continue
@@ -315,13 +344,13 @@ class PrincipalPermissions:
             denied: set[str] = set()
             per_grant: list[tuple[Grant, frozenset[str]]] = []
             for doc in self.identity:
-                allows, d = _service_cover(doc, service.lower(), catalog)
+                allows, d = _service_cover(doc, lower, catalog)
                 per_grant.extend(allows)
                 for _, covered in allows:
                     allowed |= covered
                 denied |= d
             if self.boundary is not None:
-                b_allows, b_denied = _service_cover(self.boundary, service.lower(), catalog)
+                b_allows, b_denied = _service_cover(self.boundary, lower, catalog)
                 within: set[str] = set()
                 for _, covered in b_allows:
                     within |= covered
@@ -387,7 +416,7 @@ class PrincipalPermissions:
         return cached
 
     def _partition_of_documents(self) -> str:
-        for doc in self.documents():
+        for doc in self.identity if self.boundary is None else (*self.identity, self.boundary):  # documents()
             arn = doc.source.arn
             if not arn:
                 continue

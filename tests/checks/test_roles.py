@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from compliance_kit.model import Status
 
 from .conftest import (
@@ -308,3 +310,55 @@ def test_role_arns_are_stamped_with_the_account(tmp_path):
     ev = roles(tmp_path, role_entry("app"))
     res = only(result(ev, "role_unused"))
     assert res.resource_id == role_arn("app") and res.account_id == ACCOUNT
+
+
+def _allow_statements_reference(document):
+    """checks.trust.allow_statements as first written (as_list and str() on every value)."""
+    from compliance_kit.checks.trust import _assumes, parse_document
+    from compliance_kit.evidence.values import as_list
+
+    parsed = parse_document(document)
+    if parsed is None:
+        return None
+    out = []
+    for index, statement in enumerate(as_list(parsed.get("Statement"))):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = tuple(map(str, as_list(statement.get("Action"))))
+        if not _assumes(actions):
+            continue
+        raw_principal = statement.get("Principal")
+        principals = {}
+        if raw_principal == "*":
+            principals["*"] = ("*",)
+        elif isinstance(raw_principal, dict):
+            for kind, values in raw_principal.items():
+                principals[str(kind)] = tuple(map(str, as_list(values)))
+        conditions = {}
+        for operator, block in (statement.get("Condition") or {}).items():
+            if isinstance(block, dict):
+                conditions[str(operator)] = {str(k).lower(): tuple(map(str, as_list(val))) for k, val in block.items()}
+        out.append((index, principals, actions, conditions))
+    return out
+
+
+def test_trust_statements_read_every_shape_as_written():
+    from compliance_kit.checks.trust import allow_statements
+
+    documents = [
+        trust(trust_statement({"Service": "ec2.amazonaws.com"})),
+        {"Statement": {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Principal": "*",
+                       "Condition": {"StringEquals": {"sts:ExternalId": ["x", 7]}, "Bool": "not a block"}}},
+        {"Statement": [{"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": "*"}, "not a statement",
+                       {"Effect": "Allow", "Action": "sts:Assume*", "Principal": {"AWS": [ACCOUNT, 12], "Federated": None}},
+                       {"Effect": "Allow", "Action": "s3:GetObject", "Principal": "*"},
+                       {"Effect": "Allow", "Action": None, "Principal": "*"},
+                       {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": ["x"],
+                        "Condition": {}}]},
+        {"Statement": []}, json.dumps({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}), "not json", 7,
+    ]
+    for document in documents:
+        found = allow_statements(document)
+        expected = _allow_statements_reference(document)
+        assert (None if found is None else [(s.index, s.principals, s.actions, s.conditions) for s in found]) == expected
+    assert allow_statements(documents[2])[0].principals == {"AWS": (ACCOUNT, "12"), "Federated": ()}

@@ -114,3 +114,41 @@ def test_group_members_and_the_group_itself_are_separate_permission_sets(tmp_pat
     assert member.status is group.status is Status.FAIL
     assert "group managed policy Secrets" in member.reason and "(managed policy Secrets" in group.reason
     assert policy_arn("Secrets") == SECRETS["Arn"]
+
+
+def test_category_findings_are_shared_only_by_the_same_actions_through_the_same_statement(tmp_path):
+    """A category's finding is worked out once per (actions allowed, Allow named): ann and cat hold the
+    same reading statement (cat also a delegation policy, so their answers differ), ben an equal one in
+    another policy, dan more actions. Each reason names its own policy and actions."""
+    reads = policy_entry("Reads", doc(allow("s3:GetObject")))
+    other_reads = policy_entry("OtherReads", doc(allow("s3:GetObject")))
+    more_reads = policy_entry("MoreReads", doc(allow(["s3:GetObject", "secretsmanager:GetSecretValue"])))
+    delegate = policy_entry("Delegate", doc(allow("iam:CreateUser")))
+    ev = make_evidence(tmp_path, users=[
+        user_entry("ann", attached=[reads["Arn"]]),
+        user_entry("ben", attached=[other_reads["Arn"]]),
+        user_entry("cat", attached=[reads["Arn"], delegate["Arn"]]),
+        user_entry("dan", attached=[more_reads["Arn"]]),
+    ], policies=[reads, other_reads, more_reads, delegate])
+    exfiltration = result(ev, "principal_can_exfiltrate_data")
+    ann, ben, cat, dan = (resource(exfiltration, f"user/{name}") for name in ("ann", "ben", "cat", "dan"))
+    assert ann.status is ben.status is cat.status is dan.status is Status.FAIL
+    assert "policy Reads," in ann.reason and "policy Reads," in cat.reason and "policy OtherReads," in ben.reason
+    assert ann.reason == cat.reason and ann.evidence == cat.evidence != ben.evidence
+    assert "secretsmanager:GetSecretValue" in dan.reason and "secretsmanager" not in ann.reason
+
+
+def test_escalation_kind_shortcut_is_principal_kind():
+    """_kinds reads the kind off the account's user and role ARN prefixes, else asks principal_kind."""
+    from compliance_kit.checks.permissions import _kinds
+    from compliance_kit.policy.escalation import principal_kind
+
+    arns = [f"arn:aws:iam::{ACCOUNT}:user/a", f"arn:aws:iam::{ACCOUNT}:user/path/b", f"arn:aws:iam::{ACCOUNT}:role/r",
+            f"arn:aws:iam::{ACCOUNT}:group/g", f"arn:aws:iam::{ACCOUNT}:users/x", f"arn:aws:iam::{ACCOUNT}:user",
+            f"arn:aws-cn:iam::{ACCOUNT}:user/c", "arn:aws:iam::999999999999:role/x", "user/x", "", "a:b",
+            f"arn:aws:iam::{ACCOUNT}:role/x:y/z", f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s"]
+    rows = tuple(("user", arn, 0, None, None, None) for arn in arns)
+    expected = [principal_kind(arn) for arn in arns]
+    assert _kinds(rows, ACCOUNT) == expected  # type: ignore[arg-type]
+    assert _kinds(rows, "12:34") == expected  # type: ignore[arg-type]
+    assert _kinds(rows, "") == expected  # type: ignore[arg-type]

@@ -202,6 +202,37 @@ def test_no_default_version_is_an_error(detail):
         PolicyDocument.default_version_document(detail)
 
 
+@pytest.mark.parametrize("statement, fields", [
+    ({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"},
+     {"effect": "Allow", "actions": ("s3:GetObject", "s3:PutObject"), "resources": ("*",)}),
+    ({"Effect": "Deny", "Action": "iam:*", "Resource": ["arn:aws:s3:::b", "*"], "Sid": "NoIam"},
+     {"effect": "Deny", "sid": "NoIam", "actions": ("iam:*",), "resources": ("arn:aws:s3:::b", "*")}),
+    ({"Effect": "Allow", "NotAction": ["iam:*"], "NotResource": "arn:aws:s3:::b", "Condition": {"Bool": {"k": "v"}}},
+     {"effect": "Allow", "not_actions": ("iam:*",), "not_action": True, "not_resources": ("arn:aws:s3:::b",),
+      "not_resource": True, "conditional": True, "condition": {"Bool": {"k": "v"}}}),
+    ({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": ["arn:aws:iam::1:root", "2"], "Service": "x"}},
+     {"effect": "Allow", "actions": ("sts:AssumeRole",), "resource_given": False,
+      "principals": (("AWS", "arn:aws:iam::1:root"), ("AWS", "2"), ("Service", "x"))}),
+    ({"Effect": "Deny", "Action": "sts:AssumeRole", "NotPrincipal": "*", "Condition": {}, "Sid": 3},
+     {"effect": "Deny", "sid": "3", "actions": ("sts:AssumeRole",), "resource_given": False,
+      "not_principals": (("*", "*"),)}),
+])
+def test_parsed_statements_are_the_grants_their_fields_say(statement, fields):
+    """_statement fills a copy of a template of Grant's fields: each shape of statement gives the Grant
+    that Grant's own __init__ builds, with every field (compared or not) and the same keys, in order."""
+    import dataclasses
+
+    from compliance_kit.policy import Grant
+
+    parsed = PolicyDocument.parse({"Statement": [{"Effect": "Allow", "Action": "s3:*"}, statement]}, source=SRC)
+    built = Grant(**{"source": SRC, "statement_index": 1, "statement_pointer": "/Statement/1", "sid": None, **fields})
+    assert parsed.statements[1] == built
+    names = [f.name for f in dataclasses.fields(Grant)]
+    assert list(vars(parsed.statements[1])) == [*names, "allow", "action_patterns"]
+    assert [getattr(parsed.statements[1], n) for n in (*names, "allow", "action_patterns")] == \
+        [getattr(built, n) for n in (*names, "allow", "action_patterns")]
+
+
 def test_parsed_statements_are_complete_grants():
     """Statements are built without Grant's own __init__ (for speed): they must be the same records."""
     import dataclasses

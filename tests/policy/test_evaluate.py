@@ -255,6 +255,20 @@ def test_full_admin_and_boundary():
     assert perms(admin, boundary=doc(allow("*"), deny("iam:*"), kind="boundary")).full_admin() is None
 
 
+def test_full_admin_is_worked_out_per_catalog():
+    """One document, two catalogs: its per-document summary is cached under each catalog, and each
+    permission set answers from its own (the sets are equal: the catalog is not compared)."""
+    everything_but_get = doc({"Effect": "Allow", "NotAction": "svc:Get", "Resource": "*"})
+    small = ActionCatalog(services={"svc": {"Put": "Write"}})  # Get is not catalogued: nothing excluded
+    larger = ActionCatalog(services={"svc": {"Put": "Write", "Get": "Read"}})
+    first = PrincipalPermissions(identity=[everything_but_get], catalog=small)
+    second = PrincipalPermissions(identity=[everything_but_get], catalog=larger)
+    assert first == second
+    assert first.full_admin() is not None and second.full_admin() is None
+    assert PrincipalPermissions(identity=[everything_but_get], catalog=small).full_admin() is not None
+    assert first.full_admin() is first.full_admin()  # worked out once per instance
+
+
 # -- service wildcards and categories ---------------------------------------------------------
 
 def test_service_wildcards():
@@ -267,6 +281,9 @@ def test_service_wildcards():
     admin = doc(allow("*"))
     assert perms(admin).service_wildcards(["kms"]) == [admin.statements[0]]
     assert perms(admin).service_wildcards(["nosuchservice"]) == []
+    # services as any iterable, in any case (tuples are lowered once and cached)
+    assert p.service_wildcards(s for s in ("IAM", "s3")) == p.service_wildcards(("IAM", "s3")) == \
+        p.service_wildcards(["iam"]) == [iam_star.statements[0]]
 
 
 def test_allowed_actions_in_data_exfiltration():

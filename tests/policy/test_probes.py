@@ -266,6 +266,30 @@ def test_shared_escalations_are_what_every_principal_of_the_kind_gets(seed):
     assert shared_escalations(alice_only, "user") is None
 
 
+def test_shared_escalations_of_many_sets_keep_their_partitions_and_documents_apart():
+    """One SharedEscalations asked of many sets (as the checks ask it) finds the probe universe per account
+    and partition, and shares an answer only between sets whose documents answer its probes alike."""
+    from compliance_kit.policy.escalation import SharedEscalations, shared_escalations
+
+    attach_any = {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": f"arn:aws:iam::{ACCOUNT}:user/*"}
+    aws = _doc_of(attach_any, name="aws")
+    object.__setattr__(aws, "source", PolicySource("managed", "aws", f"arn:aws:iam::{ACCOUNT}:policy/aws"))
+    china = _doc_of(attach_any, name="china")  # names users of the aws partition: none of its own
+    object.__setattr__(china, "source", PolicySource("managed", "china", f"arn:aws-cn:iam::{ACCOUNT}:policy/china"))
+    also_aws = _doc_of(attach_any, {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}, name="also")
+    keys = _doc_of({"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*"}, name="keys")
+    sets = [PrincipalPermissions([d], account_id=ACCOUNT) for d in (aws, china, also_aws, keys)]
+    assert [s.probe_partition() for s in sets] == ["aws", "aws-cn", "aws", "aws"]
+    for order in (sets, sets[::-1]):
+        shared = SharedEscalations("role")
+        found = {id(s): shared(s) for s in order}
+        first, second, third, fourth = (found[id(s)] for s in sets)
+        assert first and [e.method for e in first] == ["AttachUserPolicy"] and second == ()
+        assert third is not None and [e.grants for e in third] == [(also_aws.statements[0],)]
+        assert fourth is not None and [e.method for e in fourth] == ["CreateAccessKey"]
+        assert [found[id(s)] for s in sets] == [shared_escalations(s, "role") for s in sets]
+
+
 def test_fast_constructors_build_the_same_records():
     import pickle
 
