@@ -21,7 +21,6 @@ from ..settings import Settings
 from .effective import (
     Found,
     Roster,
-    Row,
     grant_pointer,
     grant_text,
     policy_documents,
@@ -210,8 +209,7 @@ def _principal_category(evidence: Evidence, label: str) -> list[ResourceResult]:
     questions = principal_probes(evidence, _principal_categories)
     index = questions.categories[label]
     members = roster(evidence)
-    known, finding = index.results, index.finding  # its cache per answer, looked up without the call
-    found = [(known[answered] if answered in known else finding(answered)) if answered is not None else
+    found = [index.finding(answered) if answered is not None else
              (FAIL, f"full administrator: all {label} on any resource ({grant_text(admin)})",
               ref(AUTHZ, grant_pointer(admin)))
              for answered, admin in zip(questions.answers, members.admins, strict=True)]
@@ -267,16 +265,17 @@ class _Escalations:
     action asked about the principal's own ARN (see policy.escalation): then for the principal alone.
     """
 
-    def __init__(self, evidence: Evidence, members: Roster) -> None:
+    def __init__(self, members: Roster) -> None:
         self.reasons: dict[int, tuple[tuple[Escalation, ...], Found]] = {}
         admins, sets = members.admins, members.sets
         by_kind: dict[str | None, tuple[SharedEscalations, list[object]]] = {}  # per set: Found, _ON_OWN_ARN or _UNSEEN
         found: list[Found] = []
         append = found.append
-        for (_, arn, slot, _, _, _), kind in zip(members.rows, _kinds(members.rows, evidence.account_id), strict=True):
+        for _, arn, slot, _, _, _ in members.rows:
             if admins[slot] is not None:
                 append(None)
                 continue
+            kind = principal_kind(arn)
             of_kind = by_kind.get(kind)
             if of_kind is None:
                 of_kind = by_kind[kind] = (SharedEscalations(kind), [_UNSEEN] * len(sets))
@@ -303,21 +302,10 @@ class _Escalations:
         return hit[1]
 
 
-def _kinds(rows: tuple[Row, ...], account: str) -> list[str | None]:
-    """principal_kind of each principal's ARN; without the call for an ARN that starts as the account's
-    users' or roles' do (five colons, then "user/" or "role/": what principal_kind looks at)."""
-    user, role = f"arn:aws:iam::{account}:user/", f"arn:aws:iam::{account}:role/"
-    arns = [row[1] for row in rows]
-    if user.count(":") != 5:  # an account id with a colon: the prefixes say nothing
-        return [principal_kind(arn) for arn in arns]
-    return [("user" if arn.startswith(user) else "role" if arn.startswith(role) else principal_kind(arn))
-            for arn in arns]
-
-
 def _escalations(evidence: Evidence) -> _Escalations:
     hit = evidence.cache.get(("escalations",))
     if hit is None:
-        hit = evidence.cache[("escalations",)] = _Escalations(evidence, roster(evidence))
+        hit = evidence.cache[("escalations",)] = _Escalations(roster(evidence))
     return hit  # type: ignore[no-any-return]
 
 

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from ..evidence import Evidence
 from ..evidence.authorization import Principal
 from ..evidence.values import as_list
+from ..frozen import record
 
 ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
 ORG_KEYS = {"aws:principalorgid", "aws:principalorgpaths", "aws:sourceorgid"}
@@ -74,9 +75,8 @@ def allow_statements(document: Any) -> list[TrustStatement] | None:
             for operator, block in condition.items():
                 if isinstance(block, dict):
                     conditions[str(operator)] = {str(k).lower(): _strings(val) for k, val in block.items()}
-        trust = _new(TrustStatement)  # frozen.record(), without the call: one per statement of every role
-        _set(trust, "__dict__", {"index": index, "principals": principals, "actions": actions, "conditions": conditions})
-        out.append(trust)
+        out.append(record(TrustStatement, {"index": index, "principals": principals, "actions": actions,
+                                           "conditions": conditions}))
     return out
 
 
@@ -85,8 +85,6 @@ def _strings(value: Any) -> tuple[str, ...]:
     return (value,) if type(value) is str else tuple(map(str, as_list(value)))
 
 
-_new = object.__new__
-_set = object.__setattr__
 
 
 def role_trust(evidence: Evidence, role: Principal) -> list[TrustStatement] | None:

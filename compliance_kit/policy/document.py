@@ -211,9 +211,7 @@ def _statement(stmt: Any, index: int, pointer: str, source: PolicySource) -> Gra
         resources, not_resource, resource_given = _strings(stmt["Resource"], "Resource"), False, True
     else:
         resources, not_resource, resource_given = _pair(stmt, "Resource", "NotResource", required=False)
-    # _shared(), without the call when the list has been seen (() falls through to the call: harmless)
-    actions = _SHARED.get(actions) or _shared(actions)
-    resources = _SHARED.get(resources) or _shared(resources)
+    actions, resources = _shared(actions), _shared(resources)
     condition = stmt.get("Condition")
     if condition and type(condition) is not dict and not isinstance(condition, Mapping):
         raise ValueError(f"statement {index}: Condition must be an object")
@@ -245,9 +243,7 @@ def _statement(stmt: Any, index: int, pointer: str, source: PolicySource) -> Gra
     sid = stmt.get("Sid")
     if sid is not None:
         fields["sid"] = str(sid)
-    grant = _new(Grant)
-    _set(grant, "__dict__", fields)  # frozen.record(), without the call
-    return grant
+    return record(Grant, fields)
 
 
 # A Grant's fields (see frozen.record), in declaration order, with the values of a statement that says
@@ -259,8 +255,6 @@ _ALLOW_FIELDS: dict[str, Any] = {
     "resource_given": True, "principals": (), "not_principals": (), "condition": None, "statement_pointer": "",
     "allow": True, "action_patterns": ()}
 _DENY_FIELDS: dict[str, Any] = {**_ALLOW_FIELDS, "effect": "Deny", "allow": False}
-_new = object.__new__
-_set = object.__setattr__
 
 
 def _truthy(value: Any) -> bool:
@@ -314,9 +308,7 @@ class PolicyDocument:
         version, pid = None if version is None else str(version), None if pid is None else str(pid)
         if cls is not PolicyDocument:
             return cls(source=src, statements=statements, version=version, id=pid)
-        document = _new(cls)
-        _set(document, "__dict__", {"source": src, "statements": statements, "version": version, "id": pid, "_cache": {}})
-        return document  # frozen.record(), without the call: one per document of the account
+        return record(cls, {"source": src, "statements": statements, "version": version, "id": pid, "_cache": {}})
 
     @classmethod
     def default_version_document(cls, policy_detail: Mapping[str, Any],

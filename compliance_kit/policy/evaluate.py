@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from compliance_kit.frozen import record
 from compliance_kit.policy.actions import ActionCatalog, default_catalog, is_all_wildcard
 from compliance_kit.policy.document import Grant, PolicyDocument
 from compliance_kit.policy.matching import doc_match, grant_matches, resource_applies
@@ -191,8 +192,6 @@ def _named_services(doc: PolicyDocument) -> frozenset[str] | None:
 
 
 _UNSET = object()
-_new = object.__new__
-_set = object.__setattr__
 
 
 @lru_cache(maxsize=64)
@@ -232,9 +231,7 @@ def _decide(perms: PrincipalPermissions, action: str, resource: str | None) -> D
 def _full_admin(perms: PrincipalPermissions, catalog: ActionCatalog) -> Grant | None:
     candidates: list[Grant] = []
     for doc in perms.identity:
-        summary = doc._cache.get(catalog)  # _admin_summary(), without the call when cached
-        if summary is None:
-            summary = _admin_summary(doc, catalog)
+        summary = _admin_summary(doc, catalog)
         if summary.denies:
             return None
         candidates.extend(summary.allows)
@@ -274,10 +271,8 @@ class PrincipalPermissions:
         checks build one per distinct permission set and per policy, thousands of them."""
         if cls is not PrincipalPermissions or type(identity) is not tuple:
             return cls(identity, boundary, account_id)
-        perms = _new(cls)  # frozen.record(), without the call
-        _set(perms, "__dict__", {"identity": identity, "boundary": boundary, "account_id": account_id,
-                                 "partition": None, "catalog": None})
-        return perms
+        return record(cls, {"identity": identity, "boundary": boundary, "account_id": account_id,
+                            "partition": None, "catalog": None})
 
     def __hash__(self) -> int:
         """The dataclass hash of the compared fields, worked out once: permission sets are the keys
@@ -315,7 +310,7 @@ class PrincipalPermissions:
         """
         hit = self.__dict__.get("_full_admin", _UNSET)
         if hit is _UNSET:
-            hit = self.__dict__["_full_admin"] = _full_admin(self, self.catalog or default_catalog())  # _catalog()
+            hit = self.__dict__["_full_admin"] = _full_admin(self, self._catalog())
         return hit  # type: ignore[no-any-return]
 
     def service_wildcards(self, services: Iterable[str]) -> list[Grant]:
@@ -416,7 +411,7 @@ class PrincipalPermissions:
         return cached
 
     def _partition_of_documents(self) -> str:
-        for doc in self.identity if self.boundary is None else (*self.identity, self.boundary):  # documents()
+        for doc in self.documents():
             arn = doc.source.arn
             if not arn:
                 continue

@@ -136,19 +136,3 @@ def test_category_findings_are_shared_only_by_the_same_actions_through_the_same_
     assert "policy Reads," in ann.reason and "policy Reads," in cat.reason and "policy OtherReads," in ben.reason
     assert ann.reason == cat.reason and ann.evidence == cat.evidence != ben.evidence
     assert "secretsmanager:GetSecretValue" in dan.reason and "secretsmanager" not in ann.reason
-
-
-def test_escalation_kind_shortcut_is_principal_kind():
-    """_kinds reads the kind off the account's user and role ARN prefixes, else asks principal_kind."""
-    from compliance_kit.checks.permissions import _kinds
-    from compliance_kit.policy.escalation import principal_kind
-
-    arns = [f"arn:aws:iam::{ACCOUNT}:user/a", f"arn:aws:iam::{ACCOUNT}:user/path/b", f"arn:aws:iam::{ACCOUNT}:role/r",
-            f"arn:aws:iam::{ACCOUNT}:group/g", f"arn:aws:iam::{ACCOUNT}:users/x", f"arn:aws:iam::{ACCOUNT}:user",
-            f"arn:aws-cn:iam::{ACCOUNT}:user/c", "arn:aws:iam::999999999999:role/x", "user/x", "", "a:b",
-            f"arn:aws:iam::{ACCOUNT}:role/x:y/z", f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s"]
-    rows = tuple(("user", arn, 0, None, None, None) for arn in arns)
-    expected = [principal_kind(arn) for arn in arns]
-    assert _kinds(rows, ACCOUNT) == expected  # type: ignore[arg-type]
-    assert _kinds(rows, "12:34") == expected  # type: ignore[arg-type]
-    assert _kinds(rows, "") == expected  # type: ignore[arg-type]
