@@ -66,15 +66,15 @@ def _loader() -> Any:
 
 
 def _mapping(loader: Any, node: Any) -> LineDict:
-    import yaml
-
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            raise yaml.constructor.ConstructorError(
+            from yaml.constructor import ConstructorError  # loaded already: _loader() imported yaml
+
+            raise ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
         result[key] = loader.construct_object(value_node, deep=True)
