@@ -255,13 +255,9 @@ def missing_reason(missing: tuple[str, ...]) -> str:
     return f"not assessed: policies reaching this principal are not in the export: {shown}"
 
 
-def boundary_only(evidence: Evidence, arn: str) -> bool:
-    """A policy used only as a permissions boundary grants nothing by itself."""
-    return arn in _boundary_only(evidence)
-
-
 def _boundary_only(evidence: Evidence) -> frozenset[str]:
-    """The policies boundary_only() is true of, worked out for every policy at once."""
+    """The policies used only as a permissions boundary (they grant nothing by themselves), worked out
+    for every policy at once."""
     only = evidence.cache.get(("boundary-only",))
     if only is None:
         only = evidence.cache[("boundary-only",)] = frozenset(
