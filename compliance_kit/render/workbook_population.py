@@ -23,6 +23,7 @@ from .workbook_xlsx import Block, Column, Sheet, location
 
 # Worst first, as in model.aggregate_status.
 RANK = {Status.FAIL: 0, Status.ERROR: 1, Status.WAIVED: 2, Status.PASS: 3, Status.NOT_APPLICABLE: 4}
+_ERROR = Status.ERROR.value
 
 # Which checks get a verdict column on which sheet: by the check's declared resource type, plus any
 # check that (in this assessment) produced a resource of the sheet's kind.
@@ -49,7 +50,7 @@ class VerdictIndex:
     """Resource statuses by check and (account, ARN), built once from the Assessment."""
 
     def __init__(self, assessment: Assessment) -> None:
-        self.by_check: dict[str, dict[tuple[str, str], Status]] = {}
+        self.by_check: dict[str, dict[tuple[str, str], str]] = {}  # the worst status's value
         self.account_errors: dict[str, set[str]] = {}
         self.inline: dict[tuple[str, str], tuple[Status, set[str]]] = {}
         self.observed: dict[str, set[str]] = {}
@@ -71,7 +72,7 @@ class VerdictIndex:
                     continue
                 known = statuses.get(key)
                 statuses[key] = r.status if known is None else min(known, r.status, key=RANK.__getitem__)
-            self.by_check[result.check_id] = statuses
+            self.by_check[result.check_id] = {key: status.value for key, status in statuses.items()}
 
     def columns_for(self, sheet: str, assessment: Assessment) -> list[str]:
         declared, observed = SHEET_TYPES[sheet]
@@ -85,14 +86,10 @@ class VerdictIndex:
         return out
 
     def verdicts(self, check_ids: list[str], account: str, arn: str) -> list[str | None]:
-        out: list[str | None] = []
-        key = (account, arn)
-        for check_id in check_ids:
-            status = self.by_check[check_id].get(key)
-            if status is None and account in self.account_errors.get(check_id, ()):
-                status = Status.ERROR
-            out.append(status.value if status is not None else None)
-        return out
+        """One status per check: blank where the check did not judge the principal, ERROR where it could
+        not run for the principal's account."""
+        key, by_check, errors = (account, arn), self.by_check, self.account_errors
+        return [by_check[c].get(key, _ERROR if account in errors.get(c, ()) else None) for c in check_ids]
 
     def inline_verdict(self, account: str, arn: str) -> list[str | None]:
         found = self.inline.get((account, arn))

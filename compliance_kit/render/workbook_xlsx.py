@@ -37,6 +37,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _ERROR_LITERALS = frozenset(ERROR_CODES)
 _LEADS = frozenset("=+-@#")  # a first character that may turn text into a formula or an error value
 MAX_TEXT = 32767
+_AS_IS = frozenset({type(None), bool, int, float})  # cell values a write-only sheet takes unchanged
 
 # (fill, font colour) per cell value, one palette per kind of column.
 _RED, _GREEN, _AMBER = ("FFC7CE", "9C0006"), ("C6EFCE", "006100"), ("FFEB9C", "9C5700")
@@ -205,8 +206,11 @@ class _Converter:
         return self._styled(cell, "link", lambda c: setattr(c, "font", LINK_FONT))
 
     def row(self, values: Sequence[Any]) -> list[Any]:
+        """VALUES converted; most are blanks, numbers or plain text and go as they are (a row of a
+        10,000-user account's Users sheet has 45 cells)."""
         convert = self.convert
-        return [convert(v) for v in values]
+        return [v if type(v) in _AS_IS or (type(v) is str and v and v[0] not in _LEADS and v.isprintable())
+                else convert(v) for v in values]
 
     def tall_row(self, values: Sequence[Any], wrap: Sequence[float]) -> list[Any]:
         """A row of several lines: the text of the wrapping columns wrapped and aligned to the top."""
