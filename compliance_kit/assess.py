@@ -198,13 +198,15 @@ MIN_ACCOUNTS_FOR_WORKERS = 16
 def parallel_map_accounts(
     workers: int | None = None,
 ) -> Callable[[Callable[[Evidence], list[CheckResult]], list[Evidence]], list[list[CheckResult]]]:
-    """A `map_accounts` for assess() that evaluates accounts in up to WORKERS (default: every CPU, and only
-    from MIN_ACCOUNTS_FOR_WORKERS accounts on) processes.
+    """A `map_accounts` for assess() that evaluates accounts in up to WORKERS processes, this one included
+    (default: every CPU, and only from MIN_ACCOUNTS_FOR_WORKERS accounts on).
 
-    Each worker re-loads one account's evidence directory from its path and returns its CheckResults
-    (in the order of the accounts). Evidence imported in memory (no manifest.json on disk) is
-    evaluated in this process, as is everything when WORKERS < 2 or there is a single account.
-    Workers are forked where the platform allows, so they hash strings exactly as this process does.
+    Accounts are queued for WORKERS - 1 worker processes; each re-loads an account's evidence directory
+    from its path and returns its CheckResults. Meanwhile this process takes accounts from the end of the
+    queue, those no worker has started yet, so that no core waits while another has work left. Evidence
+    imported in memory (no manifest.json on disk) is evaluated in this process, as is everything when
+    WORKERS < 2 or there is a single account. Workers are forked where the platform allows, so they hash
+    strings exactly as this process does. The results are in the order of the accounts.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -220,12 +222,20 @@ def parallel_map_accounts(
             return [run(e) for e in evidences]
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=min(count, sum(on_disk)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(count - 1, sum(on_disk)), mp_context=context) as pool:
             futures = [pool.submit(_checks_in_worker, run, e.directory, e.digest) if disk else None
                        for e, disk in zip(evidences, on_disk, strict=True)]
+            here: dict[int, list[CheckResult]] = {}
+            for i in reversed(range(len(evidences))):
+                future = futures[i]
+                if future is not None and not future.cancel():
+                    break  # a worker has started it, and (the queue is first in, first out) every one before it
+                here[i] = run(evidences[i])
             out: list[list[CheckResult]] = []
-            for evidence, future in zip(evidences, futures, strict=True):
-                result = future.result() if future is not None else None
+            for i, (evidence, future) in enumerate(zip(evidences, futures, strict=True)):
+                result = here.get(i)
+                if result is None and future is not None:
+                    result = future.result()
                 out.append(result if result is not None else run(evidence))
             return out
 

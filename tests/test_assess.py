@@ -254,4 +254,33 @@ def test_few_accounts_stay_in_this_process_unless_workers_are_asked_for(tmp_path
     assert pools == []
     with pytest.raises(RuntimeError, match="no pool here"):
         parallel_map_accounts(2)(lambda e: [e.directory], accounts)
-    assert pools == [2]
+    assert pools == [1]  # two processes: this one and one worker
+
+
+def _account_and_process(evidence):
+    """A stand-in for the checks that takes a while, so that the worker has started before this process is done."""
+    import os
+    import time
+
+    time.sleep(0.2)
+    return [(evidence.account_id, os.getpid())]
+
+
+def test_this_process_evaluates_accounts_no_worker_has_started(tmp_path):
+    """With two processes, the worker takes accounts from the front of the queue and this process from the back:
+    both cores work, and every account is evaluated once, its results in the order of the accounts."""
+    import os
+
+    from compliance_kit.assess import parallel_map_accounts
+    from compliance_kit.evidence.loader import load_evidence
+
+    ids = [f"{i}{i}{i}{i}00000000" for i in range(1, 7)]
+    for account in ids:
+        write_evidence(build_evidence(SAMPLES, account_id=account), tmp_path / "org")
+    evidences = load_evidence(tmp_path / "org")
+    results = parallel_map_accounts(2)(_account_and_process, evidences)
+    assert [r[0][0] for r in results] == [e.account_id for e in evidences] == ids
+    processes = [r[0][1] for r in results]
+    assert processes[-1] == os.getpid()  # the last account: no worker had reached it
+    assert processes[0] != os.getpid()  # the first: the worker's
+    assert processes == sorted(processes, key=lambda pid: pid == os.getpid())  # worker's first, then this one's

@@ -72,7 +72,7 @@ class VerdictIndex:
                     continue
                 known = statuses.get(key)
                 statuses[key] = r.status if known is None else min(known, r.status, key=RANK.__getitem__)
-            self.by_check[result.check_id] = {key: status.value for key, status in statuses.items()}
+            self.by_check[result.check_id] = {key: str(status) for key, status in statuses.items()}  # StrEnum: its value
 
     def columns_for(self, sheet: str, assessment: Assessment) -> list[str]:
         declared, observed = SHEET_TYPES[sheet]

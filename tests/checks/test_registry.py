@@ -30,6 +30,27 @@ def test_resource_results_compare_hash_and_pickle_as_records():
         (Status.WAIVED, "EX-1", "2027-01-01", "ok")
 
 
+def test_check_results_pickle_as_records_with_their_evidence_shared():
+    """Worker processes send CheckResults back pickled: every field, type and shared EvidenceRef survives."""
+    shared = EvidenceRef("authorization-details.json", "/UserDetailList/0")
+    resources = (
+        ResourceResult("user", "arn:a", Status.FAIL, "bad", shared, ACCOUNT),
+        ResourceResult("user", "arn:b", Status.PASS, "ok", shared, ACCOUNT),
+        ResourceResult("account", ACCOUNT, Status.NOT_APPLICABLE, "nothing in scope", None, ACCOUNT),
+        ResourceResult("user", "arn:c", Status.WAIVED, "bad", EvidenceRef("credential-report.csv"), ACCOUNT,
+                       "EX-1", "2027-01-01"),
+    )
+    result = CheckResult("user_without_mfa", resources)
+    assert result.status is Status.FAIL  # counted before pickling: the count is not carried, but worked out again
+    copy = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(copy) is CheckResult and copy == result
+    assert [type(r) for r in copy.resources] == [ResourceResult] * 4
+    assert [type(r.evidence) for r in copy.resources] == [EvidenceRef, EvidenceRef, type(None), EvidenceRef]
+    assert copy.resources[0].evidence is copy.resources[1].evidence
+    assert copy.resources[3][6:] == ("EX-1", "2027-01-01")
+    assert copy.status is Status.FAIL and copy.count(Status.WAIVED) == 1
+
+
 def test_constructors_build_the_same_records_as_the_class():
     assert passed("user", "u", "fine", "f.json", "/1") == \
         ResourceResult("user", "u", Status.PASS, "fine", EvidenceRef("f.json", "/1"))
