@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from compliance_kit.checks.users import SHARED_TOKENS
 from compliance_kit.model import Status
 
 from .conftest import (
@@ -302,6 +303,17 @@ def test_generic_names_fail_and_personal_names_pass(tmp_path):
     assert resource(res, "user/alice.smith").status is Status.PASS
     assert resource(res, "user/devon").status is Status.PASS  # "dev" only as a whole word
     assert resource(res, "user/svc-billing-exporter").status is Status.PASS
+
+
+def test_every_shared_token_fails_as_a_word_in_any_case(tmp_path):
+    """Each token fails the user wherever it stands as a word: the names that hold no token as a
+    substring are passed without being split into words (users._ANY_TOKEN), so it must know them all."""
+    tokens = sorted(SHARED_TOKENS)
+    names = [f"{i}x-{token.upper() if i % 2 else token}.y" for i, token in enumerate(tokens)]
+    res = result(rows(tmp_path, *[cred_row(name) for name in names]), "user_appears_shared")
+    for token, name in zip(tokens, names, strict=True):
+        found = resource(res, f"user/{name}")
+        assert found.status is Status.FAIL and found.reason.endswith(f"({token})"), (name, found.reason)
 
 
 # user_has_attached_policies / user_has_inline_policies / user_not_in_group ---------------------
