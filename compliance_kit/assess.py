@@ -189,9 +189,10 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-# Below this many accounts, worker processes cost more than they save when the number of workers is not
-# given: an account of a few hundred users takes about 0.1 s, about what a worker spends re-loading it and
-# sending its results back (benchmarks/README.md: 2 workers gave 0.85x at 10 accounts, 1.2x at 25 and 50).
+# Below this many accounts, worker processes save too little to be worth starting when the number of workers
+# is not given: an account of a few hundred users takes about 0.06 s, and a worker spends about a quarter of
+# that re-loading it and sending its results back (benchmarks/README.md: two processes gave about 1.1x at 10
+# accounts, 1.2x at 25 and 1.3x at 50).
 MIN_ACCOUNTS_FOR_WORKERS = 16
 
 
