@@ -535,6 +535,25 @@ def test_sheet_titles_are_valid_and_unique():
     assert sheet_title("'quoted'", used) == "quoted"
 
 
+def test_a_row_converts_each_value_as_the_converter_does():
+    """Converter.row passes plain values through without calling convert(): the shortcut must never let
+    through what convert() would have changed (a formula, an error literal, a control character, a blank)."""
+    from openpyxl import Workbook
+
+    from compliance_kit.model import Status
+    from compliance_kit.render.workbook_xlsx import Link, _Converter
+
+    converter = _Converter(Workbook(write_only=True).create_sheet("x"), {})
+    values = [None, "", "plain", "arn:aws:iam::1:user/a", "=1+1", "+1", "-1", "@x", "#N/A", "#tag", "a\tb",
+              "a\nb", "\x01x", "x\x07", " lead", True, False, 0, 3, 2.5, float("nan"), Status.PASS,
+              datetime(2026, 1, 2, tzinfo=UTC), Link("=EVIL()", "'x'!A1"), "a" * 40000]
+
+    def shown(value):  # a cell object's value and type, or the value itself
+        return (value.value, value.data_type, value.quotePrefix) if hasattr(value, "data_type") else value
+
+    assert [shown(v) for v in converter.row(values)] == [shown(converter.convert(v)) for v in values]
+
+
 def test_writer_handles_risky_links_control_characters_and_long_text(tmp_path):
     from openpyxl import Workbook
 
