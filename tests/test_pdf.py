@@ -360,6 +360,20 @@ def test_findings_list_at_most_5_resources_then_point_to_the_workbook(cloudmappe
     assert "the organization" in html  # no org name given
 
 
+def test_changes_list_at_most_15_rows_then_point_to_the_workbook(cloudmapper_assessment) -> None:
+    from compliance_kit.delta import Delta, ResourceChange
+    from compliance_kit.render.pdf import render_html
+    from compliance_kit.render.pdf_model import MAX_DELTA_ROWS, build_report
+
+    new = tuple(ResourceChange("user_appears_shared", "123456789012", "user",
+                               f"arn:aws:iam::123456789012:user/user-{i:05d}", None, "FAIL") for i in range(40))
+    delta = Delta("2026-10-01T09:00:00Z", "2026-11-01T09:00:00Z", new_failures=new)
+    html = render_html(build_report(cloudmapper_assessment, ["cmmc-l1"], org_name=None, delta=delta, attachments=()))
+    assert MAX_DELTA_ROWS == 15
+    assert "user-00014" in html and "user-00015" not in html
+    assert "and 25 more — see the workbook." in html
+
+
 def test_long_names_and_unusual_unicode_wrap_inside_the_page(cloudmapper_assessment, tmp_path: Path) -> None:
     from compliance_kit.render.pdf import write_pdfs
 

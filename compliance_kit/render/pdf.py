@@ -31,7 +31,7 @@ from ..evidence.manifest import dumps
 from ..paths import reports_dir
 from ..results import Results
 from .fetcher import make_fetcher, root_url
-from .pdf_model import MAX_RESOURCES_PER_FINDING, build_report
+from .pdf_model import MAX_DELTA_ROWS, MAX_RESOURCES_PER_FINDING, build_report
 from .report_view import LABELS, SEVERITY_WORDS, SUMMARY_ORDER, Report, label
 
 PDF_VARIANTS = ("pdf/a-3b",)
@@ -134,7 +134,7 @@ def render_html(report: Report) -> str:
     env = _environment(str(reports_dir()))
     charts = {f.framework_id: chart_svg(env, f.counts) for f in report.frameworks}
     return env.get_template("report.html").render(r=report, charts=charts, summary_order=SUMMARY_ORDER,
-                                                  max_resources=MAX_RESOURCES_PER_FINDING)
+                                                  max_resources=MAX_RESOURCES_PER_FINDING, max_delta_rows=MAX_DELTA_ROWS)
 
 
 def _manifest_bytes(assessment: Assessment, evidences: Sequence[Any] | None) -> list[tuple[str, bytes]]:
