@@ -33,7 +33,7 @@ from ..evidence.recognize import outcome_for_error
 from ..evidence.values import iso
 from .plan import ACCOUNT_STEPS, BY_ARTIFACT, Step
 from .progress import NullProgress, Progress
-from .session import Connector, RequestStats, base_session, error_code, redact
+from .session import DEFAULT_HOME_REGION, Connector, RequestStats, base_session, error_code, redact
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")  # the importer's rule for keys in file names
 REGION_NAME = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
@@ -480,7 +480,7 @@ def connect(options: CollectOptions, stats: RequestStats | None, label: str = "c
     from botocore.exceptions import BotoCoreError, ClientError
 
     session = base_session(options.profile, options.home_region)
-    home = options.home_region or session.region_name or "us-east-1"
+    home = options.home_region or session.region_name or DEFAULT_HOME_REGION
     connector = Connector(session, label, home, options.max_attempts, options.endpoint_url, stats,
                           options.event_handlers)
     if options.role_arn:
