@@ -161,6 +161,15 @@ class AccountChecks:
     def __call__(self, evidence: Evidence) -> list[CheckResult]:
         return run_checks(evidence, self.settings)
 
+    def on_two_cores(self, evidence: Evidence) -> list[CheckResult]:
+        """The same, with a large account's checks split between this process and a forked one
+        (checks/split.py); for a mapper that evaluates accounts one at a time with a core to spare."""
+        from .checks.split import can_split, run_checks_in_two_processes, worth_splitting
+
+        if can_split() and worth_splitting(evidence):
+            return run_checks_in_two_processes(evidence, self.settings)
+        return run_checks(evidence, self.settings)
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_account_checks, (dict(self.settings.thresholds),))
 
@@ -206,8 +215,10 @@ def parallel_map_accounts(
     from its path and returns its CheckResults. Meanwhile this process takes accounts from the end of the
     queue, those no worker has started yet, so that no core waits while another has work left. Evidence
     imported in memory (no manifest.json on disk) is evaluated in this process, as is everything when
-    WORKERS < 2 or there is a single account. Workers are forked where the platform allows, so they hash
-    strings exactly as this process does. The results are in the order of the accounts.
+    WORKERS < 2 or there is a single account. When accounts are evaluated here one at a time and WORKERS is
+    at least 2, a large account's checks are split between this process and a forked one
+    (AccountChecks.on_two_cores). Workers are forked where the platform allows, so they hash strings
+    exactly as this process does. The results are in the order of the accounts.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -220,6 +231,8 @@ def parallel_map_accounts(
     def mapper(run: Callable[[Evidence], list[CheckResult]], evidences: list[Evidence]) -> list[list[CheckResult]]:
         on_disk = [(Path(e.directory) / MANIFEST).is_file() for e in evidences]
         if count < 2 or sum(on_disk) < least:
+            if count >= 2 and isinstance(run, AccountChecks):  # one account at a time: split large ones
+                return [run.on_two_cores(e) for e in evidences]
             return [run(e) for e in evidences]
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
