@@ -220,9 +220,6 @@ def parallel_map_accounts(
     (AccountChecks.on_two_cores). Workers are forked where the platform allows, so they hash strings
     exactly as this process does. The results are in the order of the accounts.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from .evidence.manifest import MANIFEST
 
     count = workers if workers is not None else available_cpus()
@@ -234,6 +231,9 @@ def parallel_map_accounts(
             if count >= 2 and isinstance(run, AccountChecks):  # one account at a time: split large ones
                 return [run.on_two_cores(e) for e in evidences]
             return [run(e) for e in evidences]
+        import multiprocessing  # here: its import (sockets and all) costs a single account ~5 ms for nothing
+        from concurrent.futures import ProcessPoolExecutor
+
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(max_workers=min(count - 1, sum(on_disk)), mp_context=context) as pool:
