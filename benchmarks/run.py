@@ -130,11 +130,13 @@ def _catalogs() -> tuple[list[Any], dict[str, Any]]:
     return [frameworks[k] for k in chosen], load_check_metadata()
 
 
-def _assess(evidences: list[Any], workers: int = 1, record: dict[str, Any] | None = None) -> Any:
+def _assess(evidences: list[Any], workers: int | None = 1, record: dict[str, Any] | None = None) -> Any:
+    """WORKERS None: the CLI's default (parallel_map_accounts(): every CPU, a large single account's checks
+    split across two processes); 1: everything in this process."""
     from compliance_kit.assess import assess
 
     mapper = None
-    if workers > 1:
+    if workers is None or workers > 1:
         from compliance_kit.assess import parallel_map_accounts
 
         mapper = parallel_map_accounts(workers)
@@ -536,7 +538,8 @@ def bench_single(bench: Bench, size: Size, source: Path, skip: set[str], end_to_
         figures["bare-json"] = bench.stage("bare-json", source, label=label)
         figures["load"] = bench.stage("load", source, label=label)
     if want("assess"):
-        figures["assess"] = bench.stage("assess", source, label=label)
+        figures["assess"] = bench.stage("assess", source, label=label)  # as the CLI runs it
+        figures["assess-1"] = bench.stage("assess", source, "--workers", "1", label=f"{label} x1")
     pickled = bench.work / "out" / f"{label}.assessment.pickle"
     if want("workbook") or want("pdf"):
         prepared = bench.stage("prepare", source, "--assessment", str(pickled), label=label, runs=1)
@@ -643,6 +646,9 @@ def single_table(size: Size, figures: dict[str, Figure], pdf_reference: Figure |
         rows.append(_row("assess (catalogs, checks, verdicts)", f("assess"), "bare json.load", bare,
                          f"{counts.get('check_results', 0):,} resource verdicts; catalogs "
                          f"{counts.get('catalogs_seconds', 0):.1f} s of it"))
+    if f("assess-1"):
+        rows.append(_row("assess in one process (comparison)", f("assess-1"), "bare json.load", bare,
+                         "the CLI splits a large account's checks across two processes"))
     if f("load") and f("assess"):
         total = Figure(n=min(f("load").n, f("assess").n), seconds=_sum(f("load"), f("assess")),
                        cpu=(f("load").cpu or 0) + (f("assess").cpu or 0) if f("load").cpu is not None else None,
@@ -821,7 +827,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--assessment", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)  # None: as the CLI
     parser.add_argument("--with-load", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--pages", default="", help=argparse.SUPPRESS)
     parser.add_argument("--framework", action="append", default=[], help=argparse.SUPPRESS)
