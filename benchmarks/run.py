@@ -645,7 +645,7 @@ def single_table(size: Size, figures: dict[str, Figure], pdf_reference: Figure |
         counts = (f("assess").result or {}) if f("assess") else {}
         rows.append(_row("assess (catalogs, checks, verdicts)", f("assess"), "bare json.load", bare,
                          f"{counts.get('check_results', 0):,} resource verdicts; catalogs "
-                         f"{counts.get('catalogs_seconds', 0):.1f} s of it"))
+                         f"{counts.get('catalogs_seconds', 0):.2f} s of it"))
     if f("assess-1"):
         rows.append(_row("assess in one process (comparison)", f("assess-1"), "bare json.load", bare,
                          "the CLI splits a large account's checks across two processes"))
