@@ -41,8 +41,8 @@ IN_SECOND_PROCESS = frozenset({
     "break_glass_role_missing", "role_oidc_trust_without_subject_condition", "role_trust_allows_any_principal",
     "role_trust_cross_account_without_external_id", "role_unused", "support_role_missing",
 })
-# Users, groups and roles from which a second process pays (benchmarks/README.md): at 1,500 it
-# saves nothing, at 15,200 about a fifth of the checks' time.
+# Users, groups and roles from which a second process pays (benchmarks/README.md, sixth round): at 1,520
+# it saves nothing; at 15,200 it saved 6% to 26% of the assess stage on a 2-CPU host.
 SPLIT_FROM_PRINCIPALS = 4000
 
 _STATUS = {status.value: status for status in Status}
@@ -65,8 +65,8 @@ def worth_splitting(evidence: Evidence) -> bool:
 
 
 def run_checks_in_two_processes(evidence: Evidence, settings: Settings) -> list[CheckResult]:
-    """Every check on EVIDENCE, as registry.run_checks gives them (same results, same order), the
-    principal-level family in this process and the rest in a forked child."""
+    """Every check on EVIDENCE, as registry.run_checks gives them (same results, same order): those in
+    IN_SECOND_PROCESS in a forked child, the others in this process meanwhile."""
     registry = load_all()
     ids = sorted(registry)
     here = [registry[i] for i in ids if i not in IN_SECOND_PROCESS]
