@@ -129,19 +129,31 @@ class CheckResult:
         """Resources with STATUS, counted once per result (reports ask for each status of each check)."""
         return self._counts[status]
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as plain tuples, each EvidenceRef once: a worker process sends an account's results back,
-        and pickle's generic path for a NamedTuple record costs about four times a plain tuple's."""
+    def rows(self) -> tuple[list[tuple[str, str | None] | None], list[tuple[Any, ...]]]:
+        """Its resources as plain data, fast for pickle and marshal to write and read: its distinct EvidenceRefs
+        as tuples, and one tuple per resource with the status as its text and the EvidenceRef as an index.
+        `from_rows` makes the CheckResult again."""
         refs: dict[EvidenceRef | None, int] = {}
-        rows = [(*r[:4], refs.setdefault(r[4], len(refs)), *r[5:]) for r in self.resources]
-        return _unpickled_check_result, (self.check_id, [None if e is None else tuple(e) for e in refs], rows)
+        index = refs.setdefault
+        rows = [(r[0], r[1], r[2]._value_, r[3], index(r[4], len(refs)), r[5], r[6], r[7]) for r in self.resources]
+        return [None if e is None else (e.file, e.pointer) for e in refs], rows
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its rows(): a worker process sends an account's results back, and pickle's generic path
+        for a NamedTuple record costs about four times a plain tuple's."""
+        return from_rows, (self.check_id, *self.rows())
 
 
-def _unpickled_check_result(check_id: str, refs: list[tuple[str, str | None] | None],
-                            rows: list[tuple[Any, ...]]) -> CheckResult:
+_STATUS_OF = {status.value: status for status in Status}
+
+
+def from_rows(check_id: str, refs: list[tuple[str, str | None] | None], rows: list[tuple[Any, ...]]) -> CheckResult:
+    """The CheckResult whose rows() these are: every field of the same value and type, the EvidenceRefs shared."""
     shared = [None if e is None else _new(EvidenceRef, e) for e in refs]
-    return CheckResult(check_id, tuple([_new(ResourceResult, (rtype, rid, status, reason, shared[ref], *rest))
-                                        for rtype, rid, status, reason, ref, *rest in rows]))
+    status_of = _STATUS_OF
+    return CheckResult(check_id, tuple([
+        _new(ResourceResult, (rtype, rid, status_of[status], reason, shared[ref], account, waiver, expires))
+        for rtype, rid, status, reason, ref, account, waiver, expires in rows]))
 
 
 @dataclass(frozen=True)

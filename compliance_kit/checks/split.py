@@ -23,7 +23,7 @@ from contextlib import suppress
 from typing import Any
 
 from ..evidence import Evidence, EvidenceUnavailable
-from ..model import CheckResult, EvidenceRef, ResourceResult, Status
+from ..model import CheckResult, from_rows
 from ..settings import Settings
 from .registry import load_all, run_check
 
@@ -44,9 +44,6 @@ IN_SECOND_PROCESS = frozenset({
 # Users, groups and roles from which a second process pays (benchmarks/README.md, sixth round): at 1,520
 # it saves nothing; at 15,200 it saved 6% to 26% of the assess stage on a 2-CPU host.
 SPLIT_FROM_PRINCIPALS = 4000
-
-_STATUS = {status.value: status for status in Status}
-_new = tuple.__new__
 
 
 def can_split() -> bool:
@@ -89,27 +86,13 @@ def run_checks_in_two_processes(evidence: Evidence, settings: Settings) -> list[
 
 
 def encode(results: list[CheckResult]) -> bytes:
-    """CheckResults as marshal data: per check its id, its distinct EvidenceRefs, and one plain tuple per
-    resource (the status as its text, the EvidenceRef as an index)."""
-    out = []
-    for result in results:
-        refs: dict[EvidenceRef | None, int] = {}
-        index = refs.setdefault
-        rows = [(r[0], r[1], r[2]._value_, r[3], index(r[4], len(refs)), r[5], r[6], r[7]) for r in result.resources]
-        out.append((result.check_id, [None if e is None else tuple(e) for e in refs], rows))
-    return marshal.dumps(out)
+    """CheckResults as marshal data: each one's id and rows() (plain tuples, marshal's to write)."""
+    return marshal.dumps([(result.check_id, *result.rows()) for result in results])
 
 
 def decode(data: bytes) -> list[CheckResult]:
     """The CheckResults `encode` wrote, each field of the same value and type."""
-    out = []
-    status_of = _STATUS
-    for check_id, refs, rows in marshal.loads(data):
-        shared = [None if e is None else _new(EvidenceRef, e) for e in refs]
-        out.append(CheckResult(check_id, tuple([
-            _new(ResourceResult, (rtype, rid, status_of[status], reason, shared[ref], account, waiver, expires))
-            for rtype, rid, status, reason, ref, account, waiver, expires in rows])))
-    return out
+    return [from_rows(check_id, refs, rows) for check_id, refs, rows in marshal.loads(data)]
 
 
 class _Child:
@@ -143,12 +126,14 @@ class _Child:
     def results(self, expected: list[str]) -> list[CheckResult] | None:
         """The child's results, once it has ended; None (and why, logged) unless it ended normally and
         sent the results of exactly the checks EXPECTED, in that order."""
-        with open(self.pipe, "rb") as pipe:
+        pipe_fd, self.pipe = self.pipe, -1  # the file object below closes it
+        with open(pipe_fd, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self.pid, 0)
         self.ended = True
         if status != 0:
-            log.warning("the second process for checks ended with status %s; its checks ran in this one", status)
+            log.warning("the second process for checks ended with exit code %s; its checks ran in this one",
+                        os.waitstatus_to_exitcode(status))
             return None
         try:
             received = decode(data)
@@ -164,8 +149,9 @@ class _Child:
         """Stop the child if this process is leaving early (an interrupt, an error), and reap it."""
         if self.ended:
             return
-        with suppress(OSError):
-            os.close(self.pipe)
+        if self.pipe >= 0:
+            with suppress(OSError):
+                os.close(self.pipe)
         with suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         with suppress(ChildProcessError):

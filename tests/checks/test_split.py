@@ -93,7 +93,7 @@ def test_a_child_that_dies_leaves_its_checks_to_this_process(account: Path, monk
     with caplog.at_level(logging.WARNING, logger=split.__name__):
         two = split.run_checks_in_two_processes(_evidence(account), Settings())
     assert _pairs(two) == _pairs(one)
-    assert "ended with status" in caplog.text
+    assert "ended with exit code 3" in caplog.text
 
 
 def test_results_for_other_checks_are_not_taken(account: Path, monkeypatch: pytest.MonkeyPatch,
