@@ -392,6 +392,7 @@ def _figure(children: Sequence[m.ChildRun]) -> Figure:
 
 
 BUSY_CORES = 0.25
+PAIRED_ROUNDS = 5  # at least, for the paired stages (a few seconds each): a median of ratios needs more than 3
 
 
 def _busy(others: float | None) -> str:
@@ -465,12 +466,13 @@ class Bench:
         one stage after another would put those moves into the ratios."""
         children: dict[str, list[m.ChildRun]] = {name: [] for name in stages}
         failed: dict[str, str] = {}
-        for number in range(self.runs):
+        rounds = max(self.runs, PAIRED_ROUNDS) if self.runs > 1 else 1
+        for number in range(rounds):
             for name, (stage, *extra) in stages.items():
                 if name in failed:
                     continue
                 child = self._once(stage, source, extra, label + ("" if name == stage else f" ({name})"), None,
-                                   f"round {number + 1}/{self.runs}")
+                                   f"round {number + 1}/{rounds}")
                 if isinstance(child, str):
                     failed[name] = child
                 else:
