@@ -156,6 +156,12 @@ def test_broken_json_file_gets_the_same_one_line_error(content, line):
     assert str(error.value) == f"exports/broken.json: {line}"
 
 
+def test_one_stray_byte_after_the_document_is_extra_data_not_truncation():
+    with pytest.raises(InputError) as error:
+        recognize("exports/summary.json", b'{"SummaryMap": {"Users": 1}}}\n')
+    assert str(error.value) == "exports/summary.json: line 1 column 29: invalid JSON: Extra data"
+
+
 def test_json_nested_beyond_the_recursion_limit_is_one_line_not_a_traceback():
     with pytest.raises(InputError, match="exports/deep.json: JSON nested too deeply to read"):
         recognize("exports/deep.json", b"[" * 100_000 + b"]" * 100_000)

@@ -71,7 +71,8 @@ def _json(name: str, raw: bytes, text: str, *, orjson_tried: bool = False) -> An
     try:
         return json.loads(text) if orjson_tried else jsondecode.loads(raw, text)
     except json.JSONDecodeError as exc:
-        problem = "truncated JSON" if exc.pos >= len(text.rstrip()) - 1 else f"invalid JSON: {exc.msg}"
+        at_end = exc.pos >= len(text.rstrip()) - 1 and exc.msg != "Extra data"  # one stray last byte is not a cut
+        problem = "truncated JSON" if at_end else f"invalid JSON: {exc.msg}"
         raise InputError(problem, file=name, place=f"line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise InputError("JSON nested too deeply to read", file=name) from None
