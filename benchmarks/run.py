@@ -384,7 +384,7 @@ def _figure(children: Sequence[m.ChildRun]) -> Figure:
         if child.others is not None:
             figure.others = max(figure.others or 0.0, child.others)
     figure.seconds = m.median([c.result["seconds"] for c in children])
-    figure.cpu = m.median([c.result.get("cpu_seconds") for c in children])
+    figure.cpu = m.median([c.result["cpu_seconds"] for c in children if c.result.get("cpu_seconds") is not None])
     figure.peak_mb, figure.wall = m.median([c.peak_mb for c in children]), m.median([c.wall for c in children])
     figure.cpu_all = m.median([c.cpu for c in children])
     figure.imports = m.median([c.result["import_seconds"] for c in children if "import_seconds" in c.result])
@@ -728,26 +728,25 @@ def single_table(size: Size, figures: dict[str, Figure], pdf_reference: Figure |
     if f("pdf") and f("bare-pdf") is None and pdf_reference is not None:
         figures = {**figures, "bare-pdf": _scaled_pdf_reference(figures, pdf_reference) or Figure(missing="n/a")}
         f = figures.get
-    bare = f("bare-json")
+    bare, load, assess, assess_1 = f("bare-json"), f("load"), f("assess"), f("assess-1")
     if bare is not None:
         mb = (bare.result or {}).get("bytes", 0) / 1e6
         rows.append(_row("bare json.load + csv (reference)", bare, note=f"{mb:.0f} MB in {(bare.result or {}).get('files')} files"))
-    if f("load"):
-        rows.append(_row("evidence load (read, parse, models)", f("load"), "bare json.load", bare,
-                         _imports_note(f("load"))))
-    if f("assess"):
-        counts = (f("assess").result or {}) if f("assess") else {}
-        rows.append(_row("assess (catalogs, checks, verdicts)", f("assess"), "bare json.load", bare,
+    if load:
+        rows.append(_row("evidence load (read, parse, models)", load, "bare json.load", bare, _imports_note(load)))
+    if assess:
+        counts = assess.result or {}
+        rows.append(_row("assess (catalogs, checks, verdicts)", assess, "bare json.load", bare,
                          f"{counts.get('check_results', 0):,} resource verdicts; catalogs "
-                         f"{counts.get('catalogs_seconds', 0):.2f} s of it; {_imports_note(f('assess'))}"))
-    if f("assess-1"):
-        rows.append(_row("assess in one process (comparison)", f("assess-1"), "bare json.load", bare,
+                         f"{counts.get('catalogs_seconds', 0):.2f} s of it; {_imports_note(assess)}"))
+    if assess_1:
+        rows.append(_row("assess in one process (comparison)", assess_1, "bare json.load", bare,
                          "the CLI splits a large account's checks across two processes"))
-    if f("load") and f("assess"):
-        total = Figure(n=min(f("load").n, f("assess").n), seconds=_sum(f("load"), f("assess")),
-                       cpu=(f("load").cpu or 0) + (f("assess").cpu or 0) if f("load").cpu is not None else None,
-                       peak_mb=f("assess").peak_mb)
-        if f("load").missing or f("load").error or f("assess").missing or f("assess").error:
+    if load and assess:
+        total = Figure(n=min(load.n, assess.n), seconds=_sum(load, assess),
+                       cpu=(load.cpu or 0) + (assess.cpu or 0) if load.cpu is not None else None,
+                       peak_mb=assess.peak_mb)
+        if load.missing or load.error or assess.missing or assess.error:
             total = Figure(error="a part failed")
         note = "target <= 3x"
         paired = paired_ratios(figures)
@@ -758,17 +757,18 @@ def single_table(size: Size, figures: dict[str, Figure], pdf_reference: Figure |
         if with_imports:
             note += f"; {with_imports:.2f}x with the imports"
         rows.append(_row("load + assess", total, "bare json.load", bare, note))
-    if f("workbook"):
-        cells = (f("bare-xlsx").result or {}) if f("bare-xlsx") else {}
-        rows.append(_row("workbook (write_workbook)", f("workbook"), "bare openpyxl dump", f("bare-xlsx"),
-                         "target <= 1.5x"))
-        rows.append(_row("bare openpyxl dump (reference)", f("bare-xlsx"),
+    workbook, dump = f("workbook"), f("bare-xlsx")
+    if workbook:
+        cells = (dump.result or {}) if dump else {}
+        rows.append(_row("workbook (write_workbook)", workbook, "bare openpyxl dump", dump, "target <= 1.5x"))
+        rows.append(_row("bare openpyxl dump (reference)", dump,
                          note=f"{cells.get('cells', 0):,} cells, {cells.get('rows', 0):,} rows, {cells.get('sheets', 0)} sheets"))
-    if f("pdf"):
-        pages = (f("pdf").result or {}).get("pages") or []
-        rows.append(_row("pdf (write_pdfs)", f("pdf"), "bare WeasyPrint table", f("bare-pdf"),
+    pdf, plain_pdf = f("pdf"), f("bare-pdf")
+    if pdf:
+        pages = (pdf.result or {}).get("pages") or []
+        rows.append(_row("pdf (write_pdfs)", pdf, "bare WeasyPrint table", plain_pdf,
                          f"{sum(pages)} pages in {len(pages)} PDFs" if pages else ""))
-        plain_result = (f("bare-pdf").result or {}) if f("bare-pdf") else {}
+        plain_result = (plain_pdf.result or {}) if plain_pdf else {}
         plain = plain_result.get("pages") or []
         rendered = plain_result.get("rendered_pages", sum(plain))
         note = f"{sum(plain)} pages in {len(plain)} PDFs, {plain_result.get('rows_per_page', '?')} rows per page"
@@ -777,7 +777,7 @@ def single_table(size: Size, figures: dict[str, Figure], pdf_reference: Figure |
                     f"scaled to {sum(plain)}; {plain_result.get('rows_per_page', '?')} rows per page")
         if plain_result.get("scaled"):
             note = f"from the largest size ({rendered} pages rendered), scaled to {sum(pages)} pages"
-        rows.append(_row("bare WeasyPrint table (reference)", f("bare-pdf"), note=note if plain else ""))
+        rows.append(_row("bare WeasyPrint table (reference)", plain_pdf, note=note if plain else ""))
     if f("report"):
         rows.append(_row("report --format pdf,xlsx (end to end)", f("report"), note="target < 60 s, < 1024 MB"))
     title = f"### {size.label}: {size.users:,} users, {size.roles:,} roles, {size.policies:,} policies, {size.groups} groups"
@@ -861,10 +861,12 @@ def targets(plan: Plan, singles: dict[str, dict[str, Figure]], org: dict[str, An
     out.append((f"{big}: evidence load + assess <= 3x bare json.load", measured,
                 verdict(ratio <= 3 if ratio else None)))
     report = f.get("report")
-    ok = report.seconds < 60 and report.peak_mb < 1024 if report and report.seconds and report.peak_mb else None
-    out.append((f"{big}: report --format pdf,xlsx < 60 s and < 1 GB peak",
-                f"{m.fmt_seconds(report.seconds)} s, {m.fmt_mb(report.peak_mb)} MB" if ok is not None else "n/a",
-                verdict(ok)))
+    ok = None
+    measured = "n/a"
+    if report is not None and report.seconds and report.peak_mb:
+        ok = report.seconds < 60 and report.peak_mb < 1024
+        measured = f"{m.fmt_seconds(report.seconds)} s, {m.fmt_mb(report.peak_mb)} MB"
+    out.append((f"{big}: report --format pdf,xlsx < 60 s and < 1 GB peak", measured, verdict(ok)))
     wb, dump = f.get("workbook"), f.get("bare-xlsx")
     ratio = wb.seconds / dump.seconds if wb and dump and wb.seconds and dump.seconds else None
     measured = f"{ratio:.2f}x (medians)" if ratio else "n/a"
@@ -874,8 +876,8 @@ def targets(plan: Plan, singles: dict[str, dict[str, Figure]], org: dict[str, An
         measured = (f"{ratio:.2f}x, the median of {len(paired)} paired rounds ({min(paired):.2f}-{max(paired):.2f}x); "
                     + measured)
     out.append((f"{big}: workbook <= 1.5x bare openpyxl dump", measured, verdict(ratio <= 1.5 if ratio else None)))
-    pages = {label: sum((fig.get("pdf").result or {}).get("pages") or [])
-             for label, fig in singles.items() if fig.get("pdf") and fig.get("pdf").result}
+    pages = {label: sum((pdf.result or {}).get("pages") or [])
+             for label, fig in singles.items() if (pdf := fig.get("pdf")) is not None and pdf.result}
     if len(pages) >= 2:
         low, high = min(pages.values()), max(pages.values())
         ok = high <= low * 1.15 + 2
