@@ -153,6 +153,7 @@ class Account:
             n_versions = rng.choice((1, 1, 2, 3))
             when = created
             for v in range(n_versions):
+                stmts: list[dict[str, Any]]
                 if kind == "admin":
                     stmts = [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
                 elif kind == "passrole":
@@ -179,7 +180,7 @@ class Account:
     # ---- groups, users
     def groups_and_users(self) -> None:
         rng = self.rng
-        self.groups = []
+        self.groups: list[dict[str, Any]] = []
         for i in range(self.n_groups):
             team = TEAMS[i % len(TEAMS)]
             name = f"{team}-{('engineers', 'readers', 'operators', 'admins')[i // len(TEAMS) % 4]}"
@@ -201,7 +202,7 @@ class Account:
             self.groups.append({"name": name, "id": self.uid("AGPA"), "created": self.ago(400, 2500),
                                 "policies": pols, "aws": aws, "members": 0,
                                 "inline": rng.random() < 0.05})
-        self.users = []
+        self.users: list[dict[str, Any]] = []
         names: set[str] = set()
         for i in range(self.n_users):
             service = rng.random() < 0.12
@@ -268,7 +269,7 @@ class Account:
     # ---- roles
     def roles(self) -> None:
         rng = self.rng
-        self.role_list = []
+        self.role_list: list[dict[str, Any]] = []
         saml = f"{self.arn}:saml-provider/CorpIdP"
         oidc = f"{self.arn}:oidc-provider/token.actions.githubusercontent.com"
         fixed = ["AWSServiceRoleForSupport", "AWSServiceRoleForTrustedAdvisor", "AWSServiceRoleForOrganizations",
