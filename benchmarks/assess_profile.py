@@ -3,8 +3,8 @@
     python benchmarks/assess_profile.py DIR            # DIR: an evidence folder or loose exports
     python benchmarks/assess_profile.py DIR --top 40
 
-The evidence is loaded first (not timed). Then, with the garbage collector paused as assess() pauses it,
-the computations several checks share are built one by one and timed (the permission sets of every
+The evidence is loaded first (not timed), with run.py's fixed clock: ages do not move with the day it runs.
+Then, with the garbage collector paused as assess() pauses it, the computations several checks share are built one by one and timed (the permission sets of every
 principal, their administrator test, escalation paths and probes; the policy documents; the credential
 report's users; the roles' trust policies), and then every check runs once, with those caches warm, so
 that a check's time is its own. Wall seconds of one run: run it several times on a shared host.
@@ -21,8 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 
 def main() -> int:
@@ -31,6 +32,8 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25, help="checks to list, slowest first (default 25)")
     args = parser.parse_args()
 
+    from run import CLOCK
+
     from compliance_kit.checks import effective, permissions, trust, users
     from compliance_kit.checks.registry import REGISTRY, load_all, run_check
     from compliance_kit.evidence import load_evidence
@@ -38,7 +41,7 @@ def main() -> int:
     from compliance_kit.settings import Settings
 
     load_all()
-    evidence = load_evidence(args.evidence)[0]
+    evidence = load_evidence(args.evidence, clock=lambda: CLOCK)[0]
     evidence.credential_report, evidence.authorization  # noqa: B018  (parsed here, not timed below)
     shared: dict[str, float] = {}
     checks: dict[str, tuple[float, int]] = {}

@@ -193,16 +193,17 @@ LOAD_MODULES = ("compliance_kit.evidence", "compliance_kit.evidence.importer")
 ASSESS_MODULES = ("compliance_kit.assess", "compliance_kit.catalog", "compliance_kit.checks.split")
 
 
-def _import(modules: Sequence[str], record: dict[str, Any]) -> None:
+def _import(modules: Sequence[str], record: dict[str, Any], *, checks: bool = False) -> None:
+    """Import MODULES (and, with CHECKS, the check modules, as registry.load_all does), timed apart."""
     import importlib
 
     start = time.perf_counter()
     for name in modules:
         importlib.import_module(name)
-    if "compliance_kit.assess" in modules:
+    if checks:
         from compliance_kit.checks.registry import load_all
 
-        load_all()  # imports the check modules
+        load_all()
     record["import_seconds"] = time.perf_counter() - start
 
 
@@ -217,12 +218,12 @@ def stage_assess(args: argparse.Namespace, record: dict[str, Any]) -> None:
     """Catalogs + checks + verdicts; with --with-load the evidence loading is timed too (organizations,
     where workers load their own accounts)."""
     if args.with_load:
-        _import((*LOAD_MODULES, *ASSESS_MODULES), record)
+        _import((*LOAD_MODULES, *ASSESS_MODULES), record, checks=True)
         with m.timed(record):
             assessment = _assess(_load(args.input, parse=False), args.workers, record)
     else:
         evidences = _load(args.input)  # the evidence modules are imported here, before the clock as ever
-        _import(ASSESS_MODULES, record)
+        _import(ASSESS_MODULES, record, checks=True)
         with m.timed(record):
             assessment = _assess(evidences, args.workers, record)
     record.update(_counts(assessment))
@@ -695,6 +696,11 @@ def _paired(figures: dict[str, Figure], *names: str) -> list[float] | None:
     return [sum(row[:-1]) / row[-1] for row in zip(*runs, strict=True) if row[-1]]
 
 
+def _paired_text(ratios: list[float]) -> str:
+    return (f"{statistics.median(ratios):.2f}x, the median of {len(ratios)} paired rounds "
+            f"({min(ratios):.2f}-{max(ratios):.2f}x)")
+
+
 def paired_ratios(figures: dict[str, Figure]) -> list[float] | None:
     """(load + assess) / bare json.load, round by round."""
     return _paired(figures, "load", "assess", "bare-json")
@@ -751,8 +757,7 @@ def single_table(size: Size, figures: dict[str, Figure], pdf_reference: Figure |
         note = "target <= 3x"
         paired = paired_ratios(figures)
         if paired:
-            note += (f"; {statistics.median(paired):.2f}x the median of {len(paired)} paired rounds "
-                     f"({min(paired):.2f}-{max(paired):.2f}x)")
+            note += f"; {_paired_text(paired)}"
         with_imports = _with_imports(figures)
         if with_imports:
             note += f"; {with_imports:.2f}x with the imports"
@@ -853,8 +858,7 @@ def targets(plan: Plan, singles: dict[str, dict[str, Figure]], org: dict[str, An
     paired = paired_ratios(f)
     if paired:  # the verdict is read round by round: each round's three figures share the host's phase
         ratio = statistics.median(paired)
-        measured = (f"{ratio:.2f}x, the median of {len(paired)} paired rounds ({min(paired):.2f}-{max(paired):.2f}x); "
-                    + measured)
+        measured = f"{_paired_text(paired)}; {measured}"
     with_imports = _with_imports(f)
     if with_imports:
         measured += f"; {with_imports:.2f}x with the package's imports"
@@ -873,8 +877,7 @@ def targets(plan: Plan, singles: dict[str, dict[str, Figure]], org: dict[str, An
     paired = _paired(f, "workbook", "bare-xlsx")
     if paired:
         ratio = statistics.median(paired)
-        measured = (f"{ratio:.2f}x, the median of {len(paired)} paired rounds ({min(paired):.2f}-{max(paired):.2f}x); "
-                    + measured)
+        measured = f"{_paired_text(paired)}; {measured}"
     out.append((f"{big}: workbook <= 1.5x bare openpyxl dump", measured, verdict(ratio <= 1.5 if ratio else None)))
     pages = {label: sum((pdf.result or {}).get("pages") or [])
              for label, fig in singles.items() if (pdf := fig.get("pdf")) is not None and pdf.result}

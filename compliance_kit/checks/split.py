@@ -41,8 +41,10 @@ IN_SECOND_PROCESS = frozenset({
     "break_glass_role_missing", "role_oidc_trust_without_subject_condition", "role_trust_allows_any_principal",
     "role_trust_cross_account_without_external_id", "role_unused", "support_role_missing",
 })
-# Users, groups and roles from which a second process pays (benchmarks/README.md, sixth round): at 1,520
-# it saves nothing; at 15,200 it saved 6% to 26% of the assess stage on a 2-CPU host.
+# Users, groups and roles from which a second process may pay (benchmarks/README.md, sixth and seventh rounds):
+# at 1,520 it saves nothing. At 15,200, on this shared 2-CPU host, it saved 6% to 26% of the assess stage in the
+# sixth round; over 30 paired rounds in the seventh it took 0.62x to 1.41x the one-process time, median 0.95x,
+# for about 40% more CPU: it pays when the host is slow and costs when it is fast.
 SPLIT_FROM_PRINCIPALS = 4000
 
 

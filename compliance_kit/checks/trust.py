@@ -85,8 +85,6 @@ def _strings(value: Any) -> tuple[str, ...]:
     return (value,) if type(value) is str else tuple(map(str, as_list(value)))
 
 
-
-
 def role_trust(evidence: Evidence, role: Principal) -> list[TrustStatement] | None:
     """allow_statements of a role's trust policy, read once per evidence: several checks ask.
     Shared, so callers must not change the list."""
